@@ -1,0 +1,58 @@
+// Architecture configs: built-ins parse, round-trip, hash stably; bad configs are rejected.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "golden/error.h"
+#include "hls_src/arch_config.h"
+
+namespace flexllm::kern {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ArchConfig, U280MemOptHasFlexLLMNumbers) {
+    ArchParams p = load_arch_config("u280_mem_opt");
+    EXPECT_EQ(p.prefill.tp, 8);
+    EXPECT_EQ(p.prefill.kq_wp, 24);
+    EXPECT_EQ(p.prefill.ffn_wp, 96);
+    EXPECT_EQ(p.prefill.ffn_blocks, 3);
+    EXPECT_EQ(p.decode.bp * p.decode.wp, 1024);
+    EXPECT_EQ(p.decode.weight_mem.channels, 16);
+    EXPECT_DOUBLE_EQ(p.clock_mhz, 300.0);
+}
+
+TEST(ArchConfig, BuiltinsRoundTripAndHashDiffers) {
+    std::vector<uint64_t> hashes;
+    for (const auto& name : builtin_arch_names()) {
+        ArchParams p = load_arch_config(name);
+        ArchParams q = parse_arch_config(to_toml(p), "roundtrip");
+        EXPECT_EQ(params_hash(p), params_hash(q)) << name;
+        hashes.push_back(params_hash(p));
+    }
+    std::sort(hashes.begin(), hashes.end());
+    EXPECT_EQ(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    ArchParams a = load_arch_config("tiny_a");
+    ArchParams b = a;
+    b.decode.wp += 1;
+    EXPECT_NE(params_hash(a), params_hash(b));
+}
+
+TEST(ArchConfig, RejectsBlocksNotDividingWp) {
+    ArchParams p = load_arch_config("tiny_a");
+    p.prefill.ffn_blocks = 3;  // 16 % 3 != 0
+    EXPECT_THAT([&] { parse_arch_config(to_toml(p), "bad.toml"); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("does not divide prefill.ffn_wp")));
+}
+
+TEST(ArchConfig, RejectsZeroAndUnknownKeys) {
+    std::string t = to_toml(load_arch_config("tiny_a"));
+    std::string zero = t;
+    zero.replace(zero.find("bp = 4"), 6, "bp = 0");
+    EXPECT_THAT([&] { parse_arch_config(zero, "bad.toml"); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("decode.bp must be in 1..2^24")));
+    EXPECT_THAT([&] { parse_arch_config(t + "\n[decode_x]\n", "bad.toml"); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("not a known key")));
+}
+
+}  // namespace
+}  // namespace flexllm::kern
