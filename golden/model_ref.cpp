@@ -16,7 +16,7 @@ LinearTapNames linear_taps(const std::string& role) {
     throw Error(fmt::format("unknown linear role '{}'", role));
 }
 
-IntModel::IntModel(const QuantModel& qm, int max_positions) : qm_(qm), max_pos_(max_positions) {
+IntModel::IntModel(const QuantModel& qm, int max_positions) : qm_(&qm), max_pos_(max_positions) {
     if (max_positions > qm.rope.positions)
         throw Error(fmt::format("{} positions requested but the RoPE tables cover {}", max_positions,
                                 qm.rope.positions));
@@ -58,8 +58,8 @@ std::vector<int32_t> linear_rows(const LinearParamsRef& p, const std::vector<Tok
 }  // namespace
 
 void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& pre, const TapFn& tap) {
-    const auto& c = qm_.cfg;
-    const auto& L = qm_.layers[l];
+    const auto& c = qm_->cfg;
+    const auto& L = qm_->layers[l];
     const int h = c.hidden, hd = c.head_dim, qd = c.q_dim(), kvd = c.kv_dim(), f = c.intermediate;
     const int ctx = pos_ + T;
     auto emit = [&](const std::string& name, std::vector<int64_t> shape, const auto& v) {
@@ -68,7 +68,7 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
     auto norm = [&](const std::vector<int32_t>& in) {
         std::vector<int32_t> y(in.size());
         for (int t = 0; t < T; ++t)
-            rmsnorm_ref(std::span<const int32_t>(in.data() + static_cast<size_t>(t) * h, h), qm_.eps_q32,
+            rmsnorm_ref(std::span<const int32_t>(in.data() + static_cast<size_t>(t) * h, h), qm_->eps_q32,
                         std::span<int32_t>(y.data() + static_cast<size_t>(t) * h, h));
         return y;
     };
@@ -85,11 +85,11 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
     for (int t = 0; t < T; ++t) {
         for (int hh = 0; hh < c.heads; ++hh) {
             const size_t o = static_cast<size_t>(t) * qd + hh * hd;
-            rope_ref(std::span<const int32_t>(q.data() + o, hd), qm_.rope, pos_ + t, std::span<int32_t>(qr.data() + o, hd));
+            rope_ref(std::span<const int32_t>(q.data() + o, hd), qm_->rope, pos_ + t, std::span<int32_t>(qr.data() + o, hd));
         }
         for (int kh = 0; kh < c.kv_heads; ++kh) {
             const size_t o = static_cast<size_t>(t) * kvd + kh * hd;
-            rope_ref(std::span<const int32_t>(k.data() + o, hd), qm_.rope, pos_ + t, std::span<int32_t>(kr.data() + o, hd));
+            rope_ref(std::span<const int32_t>(k.data() + o, hd), qm_->rope, pos_ + t, std::span<int32_t>(kr.data() + o, hd));
         }
     }
     emit("q_rope", {T, qd}, qr);
@@ -161,7 +161,7 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
 }
 
 std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::string& step, const TapFn& tap) {
-    const auto& c = qm_.cfg;
+    const auto& c = qm_->cfg;
     const int T = static_cast<int>(tokens.size());
     if (T == 0) throw Error("forward needs at least one token");
     if (pos_ + T > max_pos_)
@@ -171,15 +171,15 @@ std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::s
     for (int t = 0; t < T; ++t) {
         if (tokens[t] < 0 || tokens[t] >= c.vocab)
             throw Error(fmt::format("token id {} outside the vocabulary (0..{})", tokens[t], c.vocab - 1));
-        std::copy_n(qm_.embed.begin() + static_cast<size_t>(tokens[t]) * h, h, x.begin() + static_cast<size_t>(t) * h);
+        std::copy_n(qm_->embed.begin() + static_cast<size_t>(tokens[t]) * h, h, x.begin() + static_cast<size_t>(t) * h);
     }
     if (tap) tap(Tensor::from(step + "/embed", {T, h}, x));
     for (int l = 0; l < c.layers; ++l) layer(l, x, T, fmt::format("{}/L{}/", step, l), tap);
     pos_ += T;
     std::vector<int32_t> last(x.end() - h, x.end()), n(h), logits(c.vocab);
-    rmsnorm_ref(last, qm_.eps_q32, n);
+    rmsnorm_ref(last, qm_->eps_q32, n);
     TokenQuant a = quant_token_ref(n);
-    linear_ref(qm_.lm_head, a, logits);
+    linear_ref(qm_->lm_head, a, logits);
     if (tap) {
         tap(Tensor::from(step + "/final_norm", {1, h}, n));
         tap(Tensor::from(step + "/lm_quant.q", {1, h}, a.q));
@@ -191,7 +191,7 @@ std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::s
 }
 
 std::vector<int8_t> IntModel::k_cache(int layer) const {
-    const auto& c = qm_.cfg;
+    const auto& c = qm_->cfg;
     std::vector<int8_t> out;
     for (int kh = 0; kh < c.kv_heads; ++kh) {
         auto b = kc_[layer].begin() + static_cast<size_t>(kh) * max_pos_ * c.head_dim;
@@ -201,7 +201,7 @@ std::vector<int8_t> IntModel::k_cache(int layer) const {
 }
 
 std::vector<int8_t> IntModel::v_cache(int layer) const {
-    const auto& c = qm_.cfg;
+    const auto& c = qm_->cfg;
     std::vector<int8_t> out;
     for (int kh = 0; kh < c.kv_heads; ++kh) {
         auto b = vc_[layer].begin() + static_cast<size_t>(kh) * max_pos_ * c.head_dim;

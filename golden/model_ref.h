@@ -44,14 +44,14 @@ public:
     // Runs tokens at positions [position(), position()+n) and returns the logits of the last one.
     std::vector<int32_t> forward(std::span<const int> tokens, const std::string& step, const TapFn& tap);
     int position() const { return pos_; }
-    const QuantModel& model() const { return qm_; }
+    const QuantModel& model() const { return *qm_; }
     // KV cache of a layer as [kv_heads, position(), head_dim].
     std::vector<int8_t> k_cache(int layer) const;
     std::vector<int8_t> v_cache(int layer) const;
 
 private:
     void layer(int l, std::vector<int32_t>& x, int tokens, const std::string& pre, const TapFn& tap);
-    const QuantModel& qm_;
+    const QuantModel* qm_;
     int max_pos_;
     int pos_ = 0;
     std::vector<std::vector<int8_t>> kc_, vc_;  // [layer][kv_head][max_pos][head_dim]
