@@ -21,13 +21,13 @@ struct Args {
 
 int inspect(const std::string& path) {
     golden::GoldenReader rd(path);
+    auto bad = rd.verify_all();  // before printing anything: a bad file is one error line
+    if (!bad.empty()) throw Error(bad.front() + (bad.size() > 1 ? fmt::format(" (and {} more)", bad.size() - 1) : ""));
     fmt::print("{}: {} tensors\n", path, rd.entries().size());
     fmt::print("{:<40} {:>4} {:>18} {:>12} {:>10}\n", "name", "type", "shape", "bytes", "stored");
     for (const auto& e : rd.entries())
         fmt::print("{:<40} {:>4} {:>18} {:>12} {:>10}\n", e.name, dtype_name(e.dtype), shape_str(e.shape),
                    e.raw_bytes, e.stored_bytes);
-    auto bad = rd.verify_all();
-    if (!bad.empty()) throw Error(bad.front() + (bad.size() > 1 ? fmt::format(" (and {} more)", bad.size() - 1) : ""));
     fmt::print("all {} CRCs verified\n", rd.entries().size());
     return kExitOk;
 }

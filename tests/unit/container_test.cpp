@@ -28,10 +28,22 @@ using ::testing::Not;
 
 using Bytes = std::vector<uint8_t>;
 
+// Files and directories the tests create; removed when the test process exits.
+struct TempFiles {
+    std::vector<std::string> paths;
+    ~TempFiles() {
+        std::error_code ec;
+        for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+    }
+};
+TempFiles g_temp_files;
+
 std::string temp_path(const std::string& stem) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return ::testing::TempDir() + "flexllm_gv_" + info->name() + "_" + stem + "_" +
-           std::to_string(::getpid()) + ".gv";
+    std::string path = ::testing::TempDir() + "flexllm_gv_" + info->name() + "_" + stem + "_" +
+                       std::to_string(::getpid()) + ".gv";
+    g_temp_files.paths.push_back(path);
+    return path;
 }
 
 Bytes read_bytes(const std::string& path) {

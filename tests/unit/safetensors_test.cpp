@@ -26,10 +26,22 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+// Files and directories the tests create; removed when the test process exits.
+struct TempFiles {
+    std::vector<std::string> paths;
+    ~TempFiles() {
+        std::error_code ec;
+        for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+    }
+};
+TempFiles g_temp_files;
+
 std::string temp_path(const std::string& stem, const std::string& ext = ".safetensors") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return ::testing::TempDir() + "flexllm_st_" + info->name() + "_" + stem + "_" +
-           std::to_string(::getpid()) + ext;
+    std::string path = ::testing::TempDir() + "flexllm_st_" + info->name() + "_" + stem + "_" +
+                       std::to_string(::getpid()) + ext;
+    g_temp_files.paths.push_back(path);
+    return path;
 }
 
 void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
