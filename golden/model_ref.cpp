@@ -190,25 +190,18 @@ std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::s
     return logits;
 }
 
-std::vector<int8_t> IntModel::k_cache(int layer) const {
+std::vector<int8_t> IntModel::cache_rows(const std::vector<int8_t>& cache) const {
     const auto& c = qm_->cfg;
     std::vector<int8_t> out;
     for (int kh = 0; kh < c.kv_heads; ++kh) {
-        auto b = kc_[layer].begin() + static_cast<size_t>(kh) * max_pos_ * c.head_dim;
+        auto b = cache.begin() + static_cast<size_t>(kh) * max_pos_ * c.head_dim;
         out.insert(out.end(), b, b + static_cast<size_t>(pos_) * c.head_dim);
     }
     return out;
 }
 
-std::vector<int8_t> IntModel::v_cache(int layer) const {
-    const auto& c = qm_->cfg;
-    std::vector<int8_t> out;
-    for (int kh = 0; kh < c.kv_heads; ++kh) {
-        auto b = vc_[layer].begin() + static_cast<size_t>(kh) * max_pos_ * c.head_dim;
-        out.insert(out.end(), b, b + static_cast<size_t>(pos_) * c.head_dim);
-    }
-    return out;
-}
+std::vector<int8_t> IntModel::k_cache(int layer) const { return cache_rows(kc_[layer]); }
+std::vector<int8_t> IntModel::v_cache(int layer) const { return cache_rows(vc_[layer]); }
 
 GenerateResult generate(IntModel& m, std::span<const int> prompt, int gen_len, const SamplingParams& sp,
                         const TapFn& tap) {

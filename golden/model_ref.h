@@ -50,6 +50,7 @@ public:
     std::vector<int8_t> v_cache(int layer) const;
 
 private:
+    std::vector<int8_t> cache_rows(const std::vector<int8_t>& cache) const;  // [kv, pos, hd]
     void layer(int l, std::vector<int32_t>& x, int tokens, const std::string& pre, const TapFn& tap);
     const QuantModel* qm_;
     int max_pos_;
