@@ -6,14 +6,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <limits>
-#include <memory>
 #include <set>
 
+#include "golden/binary_file.h"
 #include "golden/error.h"
 
 namespace flexllm::golden {
@@ -35,10 +31,6 @@ constexpr uint64_t kMaxInflateRatio = 1100;
 constexpr int kRawDeflate = -15;
 constexpr size_t kZChunk = size_t{1} << 30;  // zlib counts are 32-bit
 constexpr size_t kIoChunk = size_t{1} << 18;
-
-using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-std::string errno_str() { return std::strerror(errno); }
 
 // Control characters in a name would break one-line messages; names are printable.
 bool printable_name(std::string_view name) {
@@ -114,44 +106,9 @@ class Cursor {
     size_t pos_ = 0;
 };
 
-FilePtr open_for_read(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("{}: cannot open golden file: is a directory", path));
-    FilePtr f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw Error(fmt::format("{}: cannot open golden file: {}", path, errno_str()));
-    return f;
-}
-
-uint64_t file_size(std::FILE* f, const std::string& path) {
-    if (fseeko(f, 0, SEEK_END) != 0)
-        throw Error(fmt::format("{}: cannot seek: {}", path, errno_str()));
-    off_t size = ftello(f);
-    if (size < 0) throw Error(fmt::format("{}: cannot tell size: {}", path, errno_str()));
-    return static_cast<uint64_t>(size);
-}
-
-// Reads exactly n bytes at `offset`; a short read is reported as truncation of `what`.
-void read_at(std::FILE* f, const std::string& path, uint64_t offset, uint8_t* dst, size_t n,
-             const std::string& what) {
-    if (fseeko(f, static_cast<off_t>(offset), SEEK_SET) != 0)
-        throw Error(fmt::format("{}: cannot seek to byte {}: {}", path, offset, errno_str()));
-    size_t got = n == 0 ? 0 : std::fread(dst, 1, n, f);
-    if (got != n) {
-        if (std::ferror(f))
-            throw Error(fmt::format("{}: read error in {}: {}", path, what, errno_str()));
-        throw Error(fmt::format("{}: truncated: {} ends after {} of {} bytes", path, what, got, n));
-    }
-}
-
-void write_all(std::FILE* f, const std::string& path, const uint8_t* p, size_t n) {
-    if (n != 0 && std::fwrite(p, 1, n, f) != n)
-        throw Error(fmt::format("{}: cannot write: {}", path, errno_str()));
-}
-
-// Deflates `data` into `f`; returns the stream size. CRC32 of the input goes to `crc`.
-uint64_t deflate_to(std::FILE* f, const std::string& path, const std::vector<uint8_t>& data,
-                    uint32_t& crc) {
+// Deflates `data` into `out_file`; returns the stream size. CRC32 of the input goes to `crc`.
+uint64_t deflate_to(AtomicFile& out_file, const std::vector<uint8_t>& data, uint32_t& crc) {
+    const std::string& path = out_file.tmp_path();
     crc = crc32_of(data.data(), data.size());
     z_stream zs{};
     if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kRawDeflate, 8, Z_DEFAULT_STRATEGY) !=
@@ -176,7 +133,7 @@ uint64_t deflate_to(std::FILE* f, const std::string& path, const std::vector<uin
             ret = deflate(&zs, in_left == 0 ? Z_FINISH : Z_NO_FLUSH);
             if (ret == Z_STREAM_ERROR) throw Error(fmt::format("{}: zlib deflate failed", path));
             size_t produced = out.size() - zs.avail_out;
-            write_all(f, path, out.data(), produced);
+            out_file.write(out.data(), produced);
             stored += produced;
         } while (ret != Z_STREAM_END);
     } catch (...) {
@@ -284,74 +241,58 @@ void write_golden(const std::string& path, const std::string& meta_json,
         index_bytes += 2 + t.name.size() + 1 + 1 + 8 * t.shape.size() + 8 + 8 + 8 + 4;
     }
 
-    const std::string tmp = path + ".tmp";
-    FilePtr f(std::fopen(tmp.c_str(), "wb"), &std::fclose);
-    if (!f) throw Error(fmt::format("{}: cannot create: {}", tmp, errno_str()));
-    try {
-        // Tensor streams first (after a hole for header and index), then the index with the
-        // offsets, sizes and CRCs now known.
-        const uint64_t data_start = kGoldenHeaderBytes + index_bytes;
-        if (fseeko(f.get(), static_cast<off_t>(data_start), SEEK_SET) != 0)
-            throw Error(fmt::format("{}: cannot seek: {}", tmp, errno_str()));
-        std::vector<uint8_t> index;
-        index.reserve(index_bytes);
-        put_le(index, meta_json.size(), 4);
-        index.insert(index.end(), meta_json.begin(), meta_json.end());
-        put_le(index, tensors.size(), 4);
-        uint64_t offset = data_start;
-        for (const Tensor& t : tensors) {
-            uint32_t crc = 0;
-            uint64_t stored = deflate_to(f.get(), tmp, t.data, crc);
-            put_le(index, t.name.size(), 2);
-            index.insert(index.end(), t.name.begin(), t.name.end());
-            put_u8(index, static_cast<uint8_t>(t.dtype));
-            put_u8(index, static_cast<uint8_t>(t.shape.size()));
-            for (int64_t d : t.shape) put_le(index, static_cast<uint64_t>(d), 8);
-            put_le(index, offset, 8);
-            put_le(index, stored, 8);
-            put_le(index, t.data.size(), 8);
-            put_le(index, crc, 4);
-            offset += stored;
-        }
-        if (index.size() != index_bytes)
-            throw Error(fmt::format("{}: internal error: index is {} bytes, expected {}", tmp,
-                                    index.size(), index_bytes));
-
-        std::vector<uint8_t> header(kMagic.begin(), kMagic.end());
-        put_le(header, kGoldenFormatVersion, 4);
-        put_le(header, 0, 4);  // flags
-        put_le(header, index_bytes, 8);
-        put_le(header, crc32_of(index.data(), index.size()), 4);
-        put_le(header, crc32_of(header.data(), header.size()), 4);
-
-        if (fseeko(f.get(), 0, SEEK_SET) != 0)
-            throw Error(fmt::format("{}: cannot seek: {}", tmp, errno_str()));
-        write_all(f.get(), tmp, header.data(), header.size());
-        write_all(f.get(), tmp, index.data(), index.size());
-        std::FILE* raw = f.release();
-        if (std::fclose(raw) != 0)
-            throw Error(fmt::format("{}: cannot write: {}", tmp, errno_str()));
-        std::error_code ec;
-        std::filesystem::rename(tmp, path, ec);
-        if (ec) throw Error(fmt::format("{}: cannot rename {}: {}", path, tmp, ec.message()));
-    } catch (...) {
-        f.reset();
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw;
+    // Tensor streams first (after a hole for header and index), then the index with the offsets,
+    // sizes and CRCs now known.
+    AtomicFile f(path);
+    const uint64_t data_start = kGoldenHeaderBytes + index_bytes;
+    f.seek(data_start);
+    std::vector<uint8_t> index;
+    index.reserve(index_bytes);
+    put_le(index, meta_json.size(), 4);
+    index.insert(index.end(), meta_json.begin(), meta_json.end());
+    put_le(index, tensors.size(), 4);
+    uint64_t offset = data_start;
+    for (const Tensor& t : tensors) {
+        uint32_t crc = 0;
+        uint64_t stored = deflate_to(f, t.data, crc);
+        put_le(index, t.name.size(), 2);
+        index.insert(index.end(), t.name.begin(), t.name.end());
+        put_u8(index, static_cast<uint8_t>(t.dtype));
+        put_u8(index, static_cast<uint8_t>(t.shape.size()));
+        for (int64_t d : t.shape) put_le(index, static_cast<uint64_t>(d), 8);
+        put_le(index, offset, 8);
+        put_le(index, stored, 8);
+        put_le(index, t.data.size(), 8);
+        put_le(index, crc, 4);
+        offset += stored;
     }
+    if (index.size() != index_bytes)
+        throw Error(fmt::format("{}: internal error: index is {} bytes, expected {}", f.tmp_path(),
+                                index.size(), index_bytes));
+
+    std::vector<uint8_t> header(kMagic.begin(), kMagic.end());
+    put_le(header, kGoldenFormatVersion, 4);
+    put_le(header, 0, 4);  // flags
+    put_le(header, index_bytes, 8);
+    put_le(header, crc32_of(index.data(), index.size()), 4);
+    put_le(header, crc32_of(header.data(), header.size()), 4);
+
+    f.seek(0);
+    f.write(header.data(), header.size());
+    f.write(index.data(), index.size());
+    f.commit();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reader
 
 GoldenReader::GoldenReader(const std::string& path) : path_(path) {
-    FilePtr f = open_for_read(path);
-    const uint64_t size = file_size(f.get(), path);
+    BinaryFile f(path, "golden file");
+    const uint64_t size = f.size();
 
     std::array<uint8_t, kGoldenHeaderBytes> h{};
     const size_t have = static_cast<size_t>(std::min<uint64_t>(size, h.size()));
-    read_at(f.get(), path, 0, h.data(), have, "header");
+    f.read_at(0, h.data(), have, "header");
     const size_t magic_have = std::min(have, kMagic.size());
     if (!std::equal(kMagic.begin(), kMagic.begin() + magic_have, h.begin()))
         throw Error(fmt::format("{}: not a golden-vector file (bad magic)", path));
@@ -381,7 +322,7 @@ GoldenReader::GoldenReader(const std::string& path) : path_(path) {
                                 path, kGoldenHeaderBytes, kGoldenHeaderBytes + index_bytes, size));
 
     std::vector<uint8_t> index(index_bytes);
-    read_at(f.get(), path, kGoldenHeaderBytes, index.data(), index.size(), "index");
+    f.read_at(kGoldenHeaderBytes, index.data(), index.size(), "index");
     const uint32_t got_crc = crc32_of(index.data(), index.size());
     if (got_crc != index_crc)
         throw Error(fmt::format("{}: index CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", path,
@@ -480,17 +421,16 @@ Tensor GoldenReader::read(std::string_view name) const {
 Tensor GoldenReader::read_entry(size_t i) const {
     const Entry& e = entries_[i];
     const std::string where = fmt::format("{}: tensor '{}'", path_, e.name);
-    FilePtr f = open_for_read(path_);
+    BinaryFile f(path_, "golden file");
     // The file may have changed since it was opened; re-check before allocating.
-    const uint64_t size = file_size(f.get(), path_);
+    const uint64_t size = f.size();
     if (offsets_[i] > size || e.stored_bytes > size - offsets_[i])
         throw Error(
             fmt::format("{}: truncated tensor data: tensor '{}' needs bytes [{}, {}) but "
                         "the file has {}",
                         path_, e.name, offsets_[i], offsets_[i] + e.stored_bytes, size));
     std::vector<uint8_t> stored(e.stored_bytes);
-    read_at(f.get(), path_, offsets_[i], stored.data(), stored.size(),
-            fmt::format("tensor '{}' data", e.name));
+    f.read_at(offsets_[i], stored.data(), stored.size(), fmt::format("tensor '{}' data", e.name));
     Tensor t{e.name, e.dtype, e.shape, std::vector<uint8_t>(e.raw_bytes)};
     inflate_exact(stored, t.data, where);
     const uint32_t crc = crc32_of(t.data.data(), t.data.size());

@@ -5,10 +5,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -17,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "golden/binary_file.h"
 #include "golden/error.h"
 #include "golden/tensor.h"
 
@@ -83,13 +81,10 @@ uint16_t float_to_f16(float f) {
 namespace {
 
 using json = nlohmann::json;
-using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;  // the safetensors limit
 constexpr size_t kMaxRank = 16;
 constexpr size_t kReadChunk = size_t{1} << 20;
-
-std::string errno_str() { return std::strerror(errno); }
 
 // A tensor name quoted for a one-line message (control bytes escaped).
 std::string q(std::string_view s) {
@@ -132,33 +127,6 @@ bool byte_count(const std::vector<int64_t>& shape, uint64_t elem, uint64_t& out)
     return true;
 }
 
-FilePtr open_read(const std::string& path, const char* kind) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("{}: cannot open {}: is a directory", path, kind));
-    FilePtr f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw Error(fmt::format("{}: cannot open {}: {}", path, kind, errno_str()));
-    return f;
-}
-
-uint64_t size_of(std::FILE* f, const std::string& path) {
-    if (fseeko(f, 0, SEEK_END) != 0)
-        throw Error(fmt::format("{}: cannot seek: {}", path, errno_str()));
-    const off_t s = ftello(f);
-    if (s < 0) throw Error(fmt::format("{}: cannot tell size: {}", path, errno_str()));
-    return static_cast<uint64_t>(s);
-}
-
-void read_exact(std::FILE* f, const std::string& path, uint8_t* dst, size_t n,
-                const std::string& what) {
-    const size_t got = n == 0 ? 0 : std::fread(dst, 1, n, f);
-    if (got != n) {
-        if (std::ferror(f))
-            throw Error(fmt::format("{}: read error in {}: {}", path, what, errno_str()));
-        throw Error(fmt::format("{}: truncated: {} ends after {} of {} bytes", path, what, got, n));
-    }
-}
-
 std::vector<int64_t> parse_shape(const json& v, const std::string& where) {
     if (!v.is_array() || v.size() > kMaxRank)
         throw Error(where + ": \"shape\" must be an array of at most " + std::to_string(kMaxRank) +
@@ -179,17 +147,15 @@ std::vector<int64_t> parse_shape(const json& v, const std::string& where) {
 // SafetensorsFile
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
-    FilePtr f = open_read(path, "safetensors file");
-    const uint64_t size = size_of(f.get(), path);
+    BinaryFile f(path, "safetensors file");
+    const uint64_t size = f.size();
     if (size < 8)
         throw Error(
             fmt::format("{}: truncated: {} bytes, a safetensors file starts with an 8-byte "
                         "header length",
                         path, size));
-    if (fseeko(f.get(), 0, SEEK_SET) != 0)
-        throw Error(fmt::format("{}: cannot seek: {}", path, errno_str()));
     uint8_t len_bytes[8];
-    read_exact(f.get(), path, len_bytes, 8, "header length");
+    f.read_at(0, len_bytes, 8, "header length");
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(len_bytes[i]) << (8 * i);
     if (n >= kMaxHeaderBytes)
@@ -204,7 +170,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     const uint64_t data_size = size - data_start_;
 
     std::string text(n, '\0');
-    read_exact(f.get(), path, reinterpret_cast<uint8_t*>(text.data()), n, "header");
+    f.read_at(8, text.data(), n, "header");
     json header;
     try {
         header = json::parse(text);
@@ -297,20 +263,19 @@ std::vector<float> SafetensorsFile::read_f32(std::string_view name,
     const size_t elem = dtype_bytes(in.dtype);
     const uint64_t count = (in.end - in.begin) / elem;
 
-    FilePtr f = open_read(path_, "safetensors file");
-    const uint64_t size = size_of(f.get(), path_);
-    if (data_start_ + in.end > size)  // the file changed since it was opened
+    BinaryFile f(path_, "safetensors file");
+    if (data_start_ + in.end > f.size())  // the file changed since it was opened
         throw Error(fmt::format("{}: truncated: tensor {} needs bytes up to {} but the file has {}",
-                                path_, q(name), data_start_ + in.end, size));
-    if (fseeko(f.get(), static_cast<off_t>(data_start_ + in.begin), SEEK_SET) != 0)
-        throw Error(fmt::format("{}: cannot seek: {}", path_, errno_str()));
+                                path_, q(name), data_start_ + in.end, f.size()));
 
     std::vector<float> out(count);
     std::vector<uint8_t> buf;
+    uint64_t offset = data_start_ + in.begin;
     for (uint64_t done = 0; done < count;) {
         const size_t n = static_cast<size_t>(std::min<uint64_t>(count - done, kReadChunk));
         buf.resize(n * elem);
-        read_exact(f.get(), path_, buf.data(), buf.size(), fmt::format("tensor {}", q(name)));
+        f.read_at(offset, buf.data(), buf.size(), fmt::format("tensor {}", q(name)));
+        offset += buf.size();
         const uint8_t* p = buf.data();
         float* o = out.data() + done;
         if (elem == 4) {
@@ -356,44 +321,29 @@ void write_safetensors(const std::string& path, const std::vector<SafetensorsEnt
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // HF pads so the data buffer is 8-aligned
 
-    const std::string tmp = path + ".tmp";
-    FilePtr f(std::fopen(tmp.c_str(), "wb"), &std::fclose);
-    if (!f) throw Error(fmt::format("{}: cannot create: {}", tmp, errno_str()));
-    try {
-        std::vector<uint8_t> buf;
-        auto flush = [&] {
-            if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), f.get()) != buf.size())
-                throw Error(fmt::format("{}: cannot write: {}", tmp, errno_str()));
-            buf.clear();
-        };
-        for (int i = 0; i < 8; ++i) buf.push_back(static_cast<uint8_t>(text.size() >> (8 * i)));
-        buf.insert(buf.end(), text.begin(), text.end());
-        for (const auto& [name, dtype, shape, values] : tensors) {
-            for (float v : values) {
-                if (dtype == "F32") {
-                    const uint32_t b = std::bit_cast<uint32_t>(v);
-                    for (int i = 0; i < 4; ++i) buf.push_back(static_cast<uint8_t>(b >> (8 * i)));
-                } else {
-                    const uint16_t b = dtype == "BF16" ? float_to_bf16(v) : float_to_f16(v);
-                    buf.push_back(static_cast<uint8_t>(b));
-                    buf.push_back(static_cast<uint8_t>(b >> 8));
-                }
-                if (buf.size() >= kReadChunk) flush();
+    AtomicFile f(path);
+    std::vector<uint8_t> buf;
+    auto flush = [&] {
+        f.write(buf.data(), buf.size());
+        buf.clear();
+    };
+    for (int i = 0; i < 8; ++i) buf.push_back(static_cast<uint8_t>(text.size() >> (8 * i)));
+    buf.insert(buf.end(), text.begin(), text.end());
+    for (const auto& [name, dtype, shape, values] : tensors) {
+        for (float v : values) {
+            if (dtype == "F32") {
+                const uint32_t b = std::bit_cast<uint32_t>(v);
+                for (int i = 0; i < 4; ++i) buf.push_back(static_cast<uint8_t>(b >> (8 * i)));
+            } else {
+                const uint16_t b = dtype == "BF16" ? float_to_bf16(v) : float_to_f16(v);
+                buf.push_back(static_cast<uint8_t>(b));
+                buf.push_back(static_cast<uint8_t>(b >> 8));
             }
+            if (buf.size() >= kReadChunk) flush();
         }
-        flush();
-        std::FILE* raw = f.release();
-        if (std::fclose(raw) != 0)
-            throw Error(fmt::format("{}: cannot write: {}", tmp, errno_str()));
-        std::error_code ec;
-        std::filesystem::rename(tmp, path, ec);
-        if (ec) throw Error(fmt::format("{}: cannot rename {}: {}", path, tmp, ec.message()));
-    } catch (...) {
-        f.reset();
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw;
     }
+    flush();
+    f.commit();
 }
 
 // ---------------------------------------------------------------------------------------------
