@@ -1,0 +1,55 @@
+// Fixed pipeline-fill latencies of every stage, kept in ONE place: the constants the RTL engineer
+// adjusts so the per-stage formulas of tb/perf/stage_model.h match the generated RTL (±2%).
+#pragma once
+
+#include <cstdint>
+
+namespace flexllm::perf {
+
+// How a stage's fixed latencies enter its cycle count (see stage_model.h for each formula):
+//   fixed          cycles added once per call (input/output registers, handshakes, FSM start).
+//   per_block      cycles added once per block: a channel block of a linear engine, a token
+//                  group of quant_token and of the row-reduction vector stages, a head pass of
+//                  attention. quant_token's is the bit-serial division (49 quotient steps) plus
+//                  the zero/range beat. May be negative to remove a structural term the RTL hides.
+//   serial_blocks  true when a block's drain (linear: channel-parameter and output beats;
+//                  quant_token/row reductions: the emit pass) does NOT overlap the next block's
+//                  compute, as in the C++ kernels (hls_src/kernels/*.h: load, reduce, drain).
+//                  Set false for RTL that double-buffers the accumulators / row buffers.
+struct StageFill {
+    int64_t fixed = 0;
+    int64_t per_block = 0;
+    bool serial_blocks = true;
+};
+
+// Placeholder values until RTL lands: estimates from the C++ kernels' loop structure plus a few
+// register stages. Calibrate against `flexllm regress --json` cycle records (tb/perf/README.md).
+namespace fill {
+
+// Stages with RTL being generated (quant_token, linear_prefill, linear_decode).
+// Calibrated against the generated RTL (rtl_gen/sv_quant.cpp, rtl_gen/sv_linear.cpp) by
+// `flexllm regress --stall-prob 0 --json` (no stalls): quant_token loads, divides in 49 steps plus
+// one FSM transition, then emits (serial); the linear engines move each channel block's sums to a
+// drain bank, so the drain and the next block's channel parameters overlap the next reduction.
+inline constexpr StageFill kQuantToken{.fixed = 0, .per_block = 50, .serial_blocks = true};
+inline constexpr StageFill kLinearPrefill{.fixed = 4, .per_block = 0, .serial_blocks = false};
+inline constexpr StageFill kLinearDecode{.fixed = 4, .per_block = 0, .serial_blocks = false};
+
+// Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
+inline constexpr StageFill kRmsNorm{.fixed = 6, .per_block = 16, .serial_blocks = true};  // rsqrt
+inline constexpr StageFill kRope{.fixed = 4, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kQuantStatic{.fixed = 3, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kResidual{.fixed = 2, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kSwiglu{.fixed = 6, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kFht{.fixed = 4, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};
+inline constexpr StageFill kKvWrite{.fixed = 2, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kEmbed{.fixed = 4, .per_block = 0, .serial_blocks = true};
+inline constexpr StageFill kSample{.fixed = 4, .per_block = 0, .serial_blocks = true};
+
+// Prefill -> decode hand-off on the device: drain the prefill engines, switch the decode engine's
+// channel arbitration to the KV cache, start the decode controller.
+inline constexpr int64_t kPrefillDecodeHandoff = 64;
+
+}  // namespace fill
+}  // namespace flexllm::perf
