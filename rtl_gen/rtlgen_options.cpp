@@ -1,0 +1,56 @@
+// Option parsing and execution of the rtlgen command.
+#include "rtl_gen/rtlgen_options.h"
+
+#include <fmt/format.h>
+
+#include "golden/error.h"
+#include "golden/model_config.h"
+#include "hls_src/arch_config.h"
+#include "rtl_gen/generator.h"
+#include "rtl_gen/lint.h"
+
+namespace flexllm::rtlgen {
+
+void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
+    app.add_option("--arch", o.arch, "built-in architecture name or TOML file")->required();
+    app.add_option("--out", o.out, "output directory")->required();
+    app.add_option("--model", o.model, "model whose largest d_in sizes the buffers");
+    app.add_option("--kernel", o.kernel, "generate only this kernel");
+    app.add_option("--inject-fault", o.fault,
+                   "write a mutant: acc-bit, drop-beat, swap-lanes or stuck-tready");
+    app.add_flag("--quiet", o.quiet, "print nothing on success");
+    app.add_flag("--lint", o.lint,
+                 "check every module with verilator --lint-only -Wall and yosys (coarse synth)");
+}
+
+int run_rtlgen(const RtlgenOptions& o) {
+    const kern::ArchParams arch = kern::load_arch_config(o.arch);
+    const golden::ModelConfig model = golden::load_model_config(o.model);
+    const int d_max = kern::max_d_in(model);
+    const Fault fault = parse_fault(o.fault);
+    std::vector<Module> mods = generate(arch, d_max, fault);
+    if (!o.kernel.empty()) {
+        std::erase_if(mods, [&](const Module& m) { return m.kernel != o.kernel; });
+        if (mods.empty())
+            throw Error(fmt::format("unknown kernel '{}' (or not affected by the fault)", o.kernel),
+                        "kernels: quant_token_prefill, quant_token_decode, linear_prefill_kq, "
+                        "linear_prefill_vo, linear_prefill_ffn, linear_decode");
+    }
+    const auto paths = write_modules(mods, arch, d_max, o.out);
+    if (!o.quiet)
+        for (const auto& p : paths) fmt::print("{}\n", p);
+    int rc = 0;
+    if (o.lint)
+        for (size_t i = 0; i < paths.size(); ++i) {
+            const ToolResult v = verilator_lint(paths[i]);
+            const ToolResult y = yosys_synth(paths[i], mods[i].name, false);
+            fmt::print("{}: verilator {}, yosys {}\n", mods[i].name, v.ok ? "clean" : "FAILED",
+                       y.ok ? "ok" : "FAILED");
+            if (!v.ok) fmt::print("{}", v.output);
+            if (!y.ok) fmt::print("{}", y.output);
+            if (!v.ok || !y.ok) rc = 1;
+        }
+    return rc;
+}
+
+}  // namespace flexllm::rtlgen

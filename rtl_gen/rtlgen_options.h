@@ -1,0 +1,23 @@
+// The rtlgen command shared by `flexllm rtlgen` and the build-time tool flexllm-rtlgen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace flexllm::rtlgen {
+
+struct RtlgenOptions {
+    std::string arch = "tiny_a";
+    std::string model = "tiny";  // sizes the activation buffers (largest d_in of the model)
+    std::string out;
+    std::string kernel;  // empty: every kernel
+    std::string fault = "none";
+    bool quiet = false;
+    bool lint = false;  // run verilator --lint-only -Wall and yosys on every written module
+};
+
+void add_rtlgen_options(CLI::App& app, RtlgenOptions& o);
+// Generates and writes; returns the exit code. Throws flexllm::Error on bad input.
+int run_rtlgen(const RtlgenOptions& o);
+
+}  // namespace flexllm::rtlgen
