@@ -33,7 +33,7 @@ namespace fill {
 // drain bank, so the drain and the next block's channel parameters overlap the next reduction.
 inline constexpr StageFill kQuantToken{.fixed = 0, .per_block = 50, .serial_blocks = true};
 inline constexpr StageFill kLinearPrefill{.fixed = 4, .per_block = 0, .serial_blocks = false};
-inline constexpr StageFill kLinearDecode{.fixed = 4, .per_block = 0, .serial_blocks = false};
+inline constexpr StageFill kLinearDecode{.fixed = 10, .per_block = 0, .serial_blocks = false};
 
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
 inline constexpr StageFill kRmsNorm{.fixed = 6, .per_block = 16, .serial_blocks = true};  // rsqrt

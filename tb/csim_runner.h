@@ -1,0 +1,177 @@
+// C-sim drivers: pack golden tensors into kernel beats, run a kernel (or a quant_token -> linear
+// dataflow chain) and unpack the outputs. Used by the csim tests and by `flexllm regress`.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "golden/ops_ref.h"
+#include "hls_src/kernels/linear_decode.h"
+#include "hls_src/kernels/linear_prefill.h"
+#include "hls_src/kernels/quant_token.h"
+#include "tb/stimulus.h"
+
+namespace flexllm::csim {
+
+using kern::LinearShape;
+using kern::QuantShape;
+
+// The built-in tiny configs' shapes as compile-time values (checked against the derivation).
+inline constexpr int kDMax = 256;
+namespace tiny_a {
+inline constexpr QuantShape kQuantPrefill{4, 1, kDMax};
+inline constexpr QuantShape kQuantDecode{1, 4, kDMax};
+inline constexpr LinearShape kKq{4, 1, 1, 8, kDMax};
+inline constexpr LinearShape kVo{4, 1, 1, 8, kDMax};
+inline constexpr LinearShape kFfn{4, 1, 2, 8, kDMax};
+inline constexpr LinearShape kDecode{1, 4, 4, 8, kDMax};
+}  // namespace tiny_a
+namespace tiny_b {
+inline constexpr QuantShape kQuantPrefill{2, 1, kDMax};
+inline constexpr QuantShape kQuantDecode{1, 2, kDMax};
+inline constexpr LinearShape kKq{2, 1, 1, 12, kDMax};
+inline constexpr LinearShape kVo{2, 1, 1, 8, kDMax};
+inline constexpr LinearShape kFfn{2, 1, 3, 8, kDMax};
+inline constexpr LinearShape kDecode{1, 2, 8, 4, kDMax};
+}  // namespace tiny_b
+
+struct QuantResult {
+    std::vector<std::vector<uint8_t>> q;  // [token][d]
+    std::vector<int32_t> zero;
+    std::vector<uint32_t> range;
+};
+
+// Runs quant_token over every token (groups of S.tokens; missing tokens padded with zeros).
+template <QuantShape S>
+QuantResult run_quant(const std::vector<std::vector<int32_t>>& x) {
+    const int d = static_cast<int>(x[0].size());
+    const int n = static_cast<int>(x.size());
+    QuantResult r;
+    for (int t0 = 0; t0 < n; t0 += S.tokens) {
+        hls::stream<kern::QuantInBeat<S>> in("x");
+        hls::stream<kern::QuantCodeBeat<S>> codes("q");
+        hls::stream<kern::ZeroRangeBeat<S.tokens>> zr("zr");
+        for (int b = 0; b < d / S.lanes; ++b) {
+            kern::QuantInBeat<S> beat;
+            for (int t = 0; t < S.tokens; ++t)
+                for (int l = 0; l < S.lanes; ++l)
+                    beat[t * S.lanes + l] = t0 + t < n ? x[t0 + t][b * S.lanes + l] : 0;
+            in.write(beat);
+        }
+        kern::quant_token<S>(in, codes, zr, d);
+        const auto z = zr.read();
+        std::vector<std::vector<uint8_t>> q(S.tokens, std::vector<uint8_t>(d));
+        for (int b = 0; b < d / S.lanes; ++b) {
+            const auto beat = codes.read();
+            for (int t = 0; t < S.tokens; ++t)
+                for (int l = 0; l < S.lanes; ++l)
+                    q[t][b * S.lanes + l] = static_cast<uint8_t>(beat[t * S.lanes + l].to_uint());
+        }
+        for (int t = 0; t < S.tokens && t0 + t < n; ++t) {
+            r.q.push_back(q[t]);
+            r.zero.push_back(z[t].zero.to_int());
+            r.range.push_back(z[t].range.to_uint());
+        }
+        if (!in.empty() || !codes.empty()) throw std::runtime_error("stream left non-empty");
+    }
+    return r;
+}
+
+template <LinearShape S>
+void push_weights(const golden::LinearParamsRef& w, int n_cb,
+                  hls::stream<kern::WeightBeat<S>> (&ws)[S.lanes],
+                  hls::stream<kern::ChanBeat<S>>& chan) {
+    for (int cb = 0; cb < n_cb; ++cb) {
+        for (int l = 0; l < S.lanes; ++l) {
+            kern::ChanBeat<S> c;
+            for (int i = 0; i < S.wp; ++i) {
+                const int j = cb * S.cols() + l * S.wp + i;
+                if (j < w.d_out) {
+                    c[i].rowsum = w.rowsum[j];
+                    c[i].m = w.mult[j].m;
+                    c[i].shift = w.mult[j].shift;
+                }
+            }
+            chan.write(c);
+        }
+        for (int k = 0; k < w.d_in; ++k)
+            for (int l = 0; l < S.lanes; ++l) {
+                kern::WeightBeat<S> b;
+                for (int i = 0; i < S.wp; ++i) {
+                    const int j = cb * S.cols() + l * S.wp + i;
+                    b[i] = j < w.d_out ? w.w[static_cast<size_t>(j) * w.d_in + k] : 0;
+                }
+                ws[l].write(b);
+            }
+    }
+}
+
+// Runs the linear engine on every token of `s` (token blocks of S.rows). With `chain`, the
+// activations go through the quant_token kernel first (dataflow quant_token -> linear);
+// otherwise the golden quantized tokens are fed. Returns y[token][d_out_pad].
+template <LinearShape S>
+std::vector<std::vector<int32_t>> run_linear(const tb::LinearStimulus& s, bool chain) {
+    const int d_in = s.w.d_in, cols = S.cols();
+    const int n_cb = (s.w.d_out + cols - 1) / cols;
+    const int n = static_cast<int>(s.x.size());
+    std::vector<std::vector<int32_t>> y;
+    for (int t0 = 0; t0 < n; t0 += S.rows) {
+        hls::stream<kern::ActBeat<S>> act("act");
+        hls::stream<kern::ZeroRangeBeat<S.rows>> zr("zr");
+        hls::stream<kern::WeightBeat<S>> ws[S.lanes];
+        hls::stream<kern::ChanBeat<S>> chan("chan");
+        hls::stream<kern::OutBeat<S>> out("y");
+        if (chain) {
+            constexpr QuantShape kQ{S.rows, S.act_lanes, S.d_max};
+            hls::stream<kern::QuantInBeat<kQ>> in("x");
+            for (int b = 0; b < d_in / S.act_lanes; ++b) {
+                kern::QuantInBeat<kQ> beat;
+                for (int r = 0; r < S.rows; ++r)
+                    for (int e = 0; e < S.act_lanes; ++e)
+                        beat[r * S.act_lanes + e] =
+                            t0 + r < n ? s.x[t0 + r][b * S.act_lanes + e] : 0;
+                in.write(beat);
+            }
+            kern::quant_token<kQ>(in, act, zr, d_in);
+        } else {
+            kern::ZeroRangeBeat<S.rows> z;
+            for (int r = 0; r < S.rows && t0 + r < n; ++r) {
+                z[r].zero = s.xq[t0 + r].zero;
+                z[r].range = s.xq[t0 + r].range;
+            }
+            zr.write(z);
+            for (int b = 0; b < d_in / S.act_lanes; ++b) {
+                kern::ActBeat<S> beat;
+                for (int r = 0; r < S.rows; ++r)
+                    for (int e = 0; e < S.act_lanes; ++e)
+                        beat[r * S.act_lanes + e] =
+                            t0 + r < n ? s.xq[t0 + r].q[b * S.act_lanes + e] : 0;
+                act.write(beat);
+            }
+        }
+        push_weights<S>(s.w, n_cb, ws, chan);
+        kern::linear_engine<S>(act, zr, ws, chan, out, d_in, n_cb);
+        std::vector<std::vector<int32_t>> blk(S.rows, std::vector<int32_t>(n_cb * cols));
+        for (int cb = 0; cb < n_cb; ++cb)
+            for (int r = 0; r < S.rows; ++r)
+                for (int l = 0; l < S.lanes; ++l) {
+                    const auto b = out.read();
+                    for (int i = 0; i < S.wp; ++i) blk[r][cb * cols + l * S.wp + i] = b[i].to_int();
+                }
+        for (int r = 0; r < S.rows && t0 + r < n; ++r) y.push_back(blk[r]);
+        if (!act.empty() || !chan.empty() || !out.empty() || !ws[0].empty())
+            throw std::runtime_error("stream left non-empty after a token block");
+    }
+    return y;
+}
+
+// Dispatch from a runtime shape to the compiled instantiations (the built-in tiny configs);
+// nullopt when the shape has no C-sim instantiation in this binary.
+std::optional<QuantResult> csim_quant(const QuantShape& s,
+                                      const std::vector<std::vector<int32_t>>& x);
+std::optional<std::vector<std::vector<int32_t>>> csim_linear(const LinearShape& s,
+                                                             const tb::LinearStimulus& st,
+                                                             bool chain);
+
+}  // namespace flexllm::csim

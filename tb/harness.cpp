@@ -1,0 +1,381 @@
+// The harness hot loop. Per cycle: drivers and tready at clk low, eval, sample handshakes and
+// protocol, rising edge, eval. No allocation, formatting or virtual calls per cycle except the
+// two eval()s and reporting on the (rare) failure paths.
+#include "tb/harness.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "golden/error.h"
+
+namespace flexllm::tb {
+
+void pack_elems(const int64_t* elems, int lanes, int width, uint32_t* words) {
+    const int nw = (lanes * width + 31) / 32;
+    std::fill(words, words + nw, 0u);
+    for (int l = 0; l < lanes; ++l) {
+        const uint64_t v = static_cast<uint64_t>(elems[l]);
+        for (int b = 0; b < width;) {
+            const int bit = l * width + b;
+            const int w = bit / 32, off = bit % 32;
+            const int take = std::min(32 - off, width - b);
+            const uint64_t mask = take == 64 ? ~0ull : ((1ull << take) - 1);
+            words[w] |= static_cast<uint32_t>(((v >> b) & mask) << off);
+            b += take;
+        }
+    }
+}
+
+int64_t unpack_elem(const uint32_t* words, int lane, int width, bool is_signed) {
+    uint64_t v = 0;
+    for (int b = 0; b < width;) {
+        const int bit = lane * width + b;
+        const int w = bit / 32, off = bit % 32;
+        const int take = std::min(32 - off, width - b);
+        const uint64_t mask = (1ull << take) - 1;
+        v |= ((static_cast<uint64_t>(words[w]) >> off) & mask) << b;
+        b += take;
+    }
+    if (is_signed && width < 64 && ((v >> (width - 1)) & 1)) v |= ~0ull << width;
+    return static_cast<int64_t>(v);
+}
+
+uint64_t RunResult::stall_cycles() const {
+    uint64_t s = 0;
+    for (const auto& p : ports) s += p.stall_cycles;
+    return s;
+}
+uint64_t RunResult::starve_cycles() const {
+    uint64_t s = 0;
+    for (const auto& p : ports) s += p.starve_cycles;
+    return s;
+}
+
+std::string RunResult::summary() const {
+    if (ok) return "ok";
+    if (first)
+        return fmt::format(
+            "first divergence on {} ({}) beat {} lane {}: token {} channel {} "
+            "GOT={} EXP={} at cycle {}{}",
+            first->port, first->tensor, first->beat, first->lane, first->coord.token,
+            first->coord.channel, first->got, first->exp, first->cycle,
+            mismatches > 1 ? fmt::format(" ({} later mismatches, propagated)", mismatches - 1)
+                           : "");
+    if (!watchdog.empty()) return watchdog;
+    if (!protocol.empty()) return "protocol: " + protocol.front();
+    if (budget_exceeded) return fmt::format("cycle budget exceeded after {} cycles", cycles);
+    if (status_err) return "the DUT flagged an input tlast misplacement (status_err)";
+    return "failed";
+}
+
+namespace {
+
+struct Rng {
+    uint64_t s;
+    uint64_t next() {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        return s * 0x2545F4914F6CDD1Dull;
+    }
+};
+
+uint64_t threshold(double p) {
+    if (p <= 0) return 0;
+    if (p >= 1) return UINT64_MAX;
+    return static_cast<uint64_t>(std::ldexp(p, 64));
+}
+
+struct InPort {
+    const StreamPortRef* ref;
+    const PortStimulus* stim;
+    size_t idx = 0;
+    bool presenting = false;
+    bool txn_open = false;
+    std::vector<double>* chans = nullptr;
+    int latency = 0;
+    PortStats stats;
+};
+
+struct OutPort {
+    const StreamPortRef* ref;
+    const PortExpectation* exp;
+    int wpb = 0;
+    size_t idx = 0;
+    bool held = false;  // valid && !ready last cycle
+    uint8_t held_last = 0;
+    std::vector<uint32_t> held_words, buf;
+    PortStats stats;
+};
+
+}  // namespace
+
+RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
+                  const std::vector<PortStimulus>& inputs,
+                  const std::vector<PortExpectation>& outputs, const std::vector<MemGroup>& mem,
+                  const RunOptions& opt, const std::string& primary) {
+    RunResult res;
+    // ---- bind ----
+    for (const auto& s : scalars) dut.scalar(s.name).data.write_u64(s.value);
+    const ScalarRef* status = nullptr;
+    for (const auto& s : dut.scalars)
+        if (!s.input && s.name == "status_err") status = &s;
+    // Memory channels: one credit counter per channel of each group.
+    std::vector<std::vector<double>> credit(mem.size());
+    std::vector<double> rate(mem.size()), cap(mem.size());
+    for (size_t g = 0; g < mem.size(); ++g) {
+        credit[g].assign(std::max(1, mem[g].channels), 0.0);
+        rate[g] = mem[g].bytes_per_cycle;
+        int largest = 0;
+        for (const auto& in : inputs)
+            if (in.mem_group == static_cast<int>(g)) largest = std::max(largest, in.beat_bytes);
+        cap[g] = mem[g].buffer_bytes > 0 ? mem[g].buffer_bytes : 4 * rate[g] + largest;
+    }
+    std::vector<InPort> ins;
+    for (const auto& s : inputs) {
+        InPort p{&dut.stream(s.port), &s};
+        if (!p.ref->input) throw Error(fmt::format("{} is not an input stream", s.port));
+        if (static_cast<int>(s.words.size()) != s.words_per_beat * static_cast<int>(s.beats()) ||
+            s.words_per_beat != p.ref->data.words())
+            throw Error(fmt::format("stimulus of {} does not match the port width", s.port));
+        if (opt.use_memory_model && s.mem_group >= 0) {
+            if (s.mem_group >= static_cast<int>(mem.size()))
+                throw Error(fmt::format("{}: no memory group {}", s.port, s.mem_group));
+            p.chans = &credit[s.mem_group];
+            p.latency = mem[s.mem_group].latency;
+        }
+        p.stats.port = s.port;
+        p.stats.expected = s.beats();
+        ins.push_back(p);
+    }
+    std::vector<OutPort> outs;
+    size_t primary_idx = 0;
+    for (const auto& e : outputs) {
+        OutPort o{&dut.stream(e.port), &e};
+        if (o.ref->input) throw Error(fmt::format("{} is not an output stream", e.port));
+        o.wpb = o.ref->data.words();
+        o.held_words.assign(o.wpb, 0);
+        o.buf.assign(o.wpb, 0);
+        o.stats.port = e.port;
+        o.stats.expected = e.beats();
+        if (e.port == primary) primary_idx = outs.size();
+        outs.push_back(std::move(o));
+    }
+    Rng rng{opt.seed * 0x9E3779B97F4A7C15ull + 0x1234567ull};
+    const uint64_t stall_thr = threshold(opt.stall_prob), gap_thr = threshold(opt.gap_prob);
+    std::vector<uint64_t> in_starts;
+    in_starts.reserve(64);
+    bool tracing = false;
+    auto dump = [&](uint64_t t) {
+        if (tracing) dut.trace_dump(t);
+    };
+
+    // ---- reset: 4 cycles, inputs idle, outputs not ready ----
+    for (auto& p : ins) *p.ref->valid = 0;
+    for (auto& o : outs) *o.ref->ready = 0;
+    *dut.rst = 1;
+    uint64_t t = 0;
+    if (!opt.wave_path.empty() && opt.wave_from == 0) {
+        dut.trace_open(opt.wave_path);
+        tracing = true;
+    }
+    for (int i = 0; i < 4; ++i) {
+        *dut.clk = 0;
+        dut.eval();
+        dump(t++);
+        *dut.clk = 1;
+        dut.eval();
+        dump(t++);
+    }
+    *dut.rst = 0;
+
+    // ---- run ----
+    uint64_t cycle = 0, last_progress = 0;
+    size_t outs_done = 0;
+    for (auto& o : outs)
+        if (o.exp->beats() == 0) ++outs_done;
+    bool any_in = false;
+    while (outs_done < outs.size()) {
+        if (!opt.wave_path.empty()) {
+            if (!tracing && cycle == opt.wave_from && opt.wave_from > 0) {
+                dut.trace_open(opt.wave_path);
+                tracing = true;
+            }
+            if (tracing && cycle > opt.wave_to) {
+                dut.trace_close();
+                tracing = false;
+            }
+        }
+        // Memory channels deliver bytes_per_cycle each once the request latency has passed.
+        for (size_t g = 0; g < credit.size(); ++g)
+            if (cycle >= static_cast<uint64_t>(mem[g].latency))
+                for (double& c : credit[g]) c = std::min(cap[g], c + rate[g]);
+        // Drivers.
+        for (auto& p : ins) {
+            if (p.presenting) continue;
+            bool go = p.idx < p.stim->beats();
+            if (go && gap_thr && rng.next() < gap_thr) go = false;
+            if (go && p.chans) {
+                const size_t ch = p.stim->beat_channel.empty()
+                                      ? static_cast<size_t>(p.stim->mem_channel)
+                                      : p.stim->beat_channel[p.idx];
+                double& c = (*p.chans)[ch % p.chans->size()];
+                if (cycle < static_cast<uint64_t>(p.latency) || c < p.stim->beat_bytes)
+                    go = false;
+                else
+                    c -= p.stim->beat_bytes;
+            }
+            if (go) {
+                p.ref->data.write(&p.stim->words[p.idx * p.stim->words_per_beat]);
+                *p.ref->last = p.stim->last[p.idx];
+                *p.ref->valid = 1;
+                p.presenting = true;
+            } else {
+                *p.ref->valid = 0;
+            }
+        }
+        for (auto& o : outs) *o.ref->ready = !(stall_thr && rng.next() < stall_thr);
+        *dut.clk = 0;
+        dut.eval();
+        dump(t++);
+        // Handshakes on inputs.
+        for (auto& p : ins) {
+            const bool rdy = *p.ref->ready;
+            if (p.presenting) {
+                if (rdy) {
+                    if (!any_in) {
+                        res.first_in = cycle;
+                        any_in = true;
+                    }
+                    if (&p == &ins[0] && !p.txn_open) {
+                        in_starts.push_back(cycle);
+                        p.txn_open = true;
+                    }
+                    if (&p == &ins[0] && p.stim->last[p.idx]) p.txn_open = false;
+                    ++p.idx;
+                    ++p.stats.beats;
+                    p.presenting = false;
+                    last_progress = cycle;
+                } else {
+                    ++p.stats.stall_cycles;
+                }
+            } else if (rdy && p.idx < p.stim->beats()) {
+                ++p.stats.starve_cycles;
+            }
+        }
+        // Monitors and scoreboard.
+        for (size_t oi = 0; oi < outs.size(); ++oi) {
+            auto& o = outs[oi];
+            const bool v = *o.ref->valid, rdy = *o.ref->ready;
+            if (o.held) {
+                if (!v) {
+                    if (res.protocol.size() < 8)
+                        res.protocol.push_back(fmt::format(
+                            "{}: tvalid dropped at cycle {} before the beat was accepted",
+                            o.ref->name, cycle));
+                } else {
+                    o.ref->data.read(o.buf.data());
+                    if (o.buf != o.held_words || *o.ref->last != o.held_last) {
+                        if (res.protocol.size() < 8)
+                            res.protocol.push_back(
+                                fmt::format("{}: tdata/tlast changed while stalled at cycle {}",
+                                            o.ref->name, cycle));
+                    }
+                }
+            }
+            if (v && rdy) {
+                o.held = false;
+                last_progress = cycle;
+                if (o.idx >= o.exp->beats()) {
+                    if (res.protocol.size() < 8)
+                        res.protocol.push_back(fmt::format("{}: unexpected beat {} at cycle {}",
+                                                           o.ref->name, o.idx, cycle));
+                    continue;
+                }
+                o.ref->data.read(o.buf.data());
+                const int lanes = o.ref->lanes;
+                const int64_t* exp = &o.exp->elems[o.idx * lanes];
+                for (int l = 0; l < lanes; ++l) {
+                    const int64_t got =
+                        unpack_elem(o.buf.data(), l, o.ref->elem_width, o.ref->elem_signed);
+                    if (got != exp[l]) {
+                        ++res.mismatches;
+                        if (!res.first)
+                            res.first = Divergence{o.ref->name,
+                                                   o.exp->tensor,
+                                                   o.idx,
+                                                   l,
+                                                   o.exp->coords[o.idx * lanes + l],
+                                                   got,
+                                                   exp[l],
+                                                   cycle};
+                    }
+                }
+                const uint8_t lst = *o.ref->last;
+                if (lst != o.exp->last[o.idx] && res.protocol.size() < 8)
+                    res.protocol.push_back(
+                        fmt::format("{}: tlast={} on beat {} (expected {}) at cycle {}",
+                                    o.ref->name, lst, o.idx, o.exp->last[o.idx], cycle));
+                if (lst && oi == primary_idx) {
+                    const size_t n = res.txns.size();
+                    res.txns.push_back({n < in_starts.size() ? in_starts[n] : res.first_in, cycle});
+                }
+                ++o.idx;
+                ++o.stats.beats;
+                res.last_out = cycle;
+                if (o.idx == o.exp->beats()) ++outs_done;
+            } else if (v) {
+                if (!o.held) {
+                    o.ref->data.read(o.held_words.data());
+                    o.held_last = *o.ref->last;
+                }
+                o.held = true;
+                ++o.stats.stall_cycles;
+            } else if (rdy && o.idx < o.exp->beats()) {
+                ++o.stats.starve_cycles;
+            }
+        }
+        *dut.clk = 1;
+        dut.eval();
+        dump(t++);
+        ++cycle;
+        if (cycle - last_progress > opt.watchdog_cycles) {
+            std::string detail;
+            std::vector<std::pair<double, std::string>> cands;
+            for (auto& p : ins)
+                if (p.presenting)
+                    cands.push_back(
+                        {static_cast<double>(p.idx) / std::max<size_t>(1, p.stim->beats()),
+                         fmt::format("{} (tvalid=1 tready=0, {}/{} beats accepted)", p.ref->name,
+                                     p.idx, p.stim->beats())});
+            for (auto& o : outs)
+                if (o.idx < o.exp->beats())
+                    cands.push_back({2.0 + static_cast<double>(o.idx) / o.exp->beats(),
+                                     fmt::format("{} (tvalid=0, {}/{} beats received)", o.ref->name,
+                                                 o.idx, o.exp->beats())});
+            std::stable_sort(cands.begin(), cands.end(),
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (const auto& c : cands) detail += (detail.empty() ? "" : ", ") + c.second;
+            res.watchdog =
+                fmt::format("watchdog: no handshake for {} cycles at cycle {}; stuck: {}",
+                            opt.watchdog_cycles, cycle, detail);
+            break;
+        }
+        if (cycle >= opt.cycle_budget) {
+            res.budget_exceeded = true;
+            break;
+        }
+    }
+    res.cycles = cycle;
+    if (tracing) dut.trace_close();
+    if (status) res.status_err = status->data.read_u64() != 0;
+    for (auto& p : ins) res.ports.push_back(p.stats);
+    for (auto& o : outs) res.ports.push_back(o.stats);
+    res.ok = !res.first && res.protocol.empty() && res.watchdog.empty() && !res.budget_exceeded &&
+             !res.status_err && outs_done == outs.size();
+    return res;
+}
+
+}  // namespace flexllm::tb

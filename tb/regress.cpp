@@ -1,0 +1,186 @@
+// The regression runner.
+#include "tb/regress.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "golden/config_io.h"
+#include "golden/error.h"
+#include "golden/model_config.h"
+#include "hls_src/arch_config.h"
+#include "tb/report.h"
+
+namespace flexllm::tb {
+
+bool glob_match(const std::string& p, const std::string& t) {
+    size_t pi = 0, ti = 0, star = std::string::npos, mark = 0;
+    while (ti < t.size()) {
+        if (pi < p.size() && (p[pi] == '?' || p[pi] == t[ti])) {
+            ++pi;
+            ++ti;
+        } else if (pi < p.size() && p[pi] == '*') {
+            star = pi++;
+            mark = ti;
+        } else if (star != std::string::npos) {
+            pi = star + 1;
+            ti = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
+}
+
+namespace {
+std::pair<int, int> parse_shard(const std::string& s) {
+    const auto slash = s.find('/');
+    try {
+        if (slash == std::string::npos) throw std::invalid_argument("no slash");
+        size_t a = 0, b = 0;
+        const int i = std::stoi(s.substr(0, slash), &a);
+        const int n = std::stoi(s.substr(slash + 1), &b);
+        if (a != slash || b != s.size() - slash - 1 || n < 1 || i < 0 || i >= n)
+            throw std::invalid_argument("range");
+        return {i, n};
+    } catch (const std::exception&) {
+        throw Error(fmt::format("bad --shard '{}'", s), "I/N with 0 <= I < N, e.g. 0/4");
+    }
+}
+}  // namespace
+
+}  // namespace flexllm::tb
+
+namespace flexllm::embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& suites();
+}
+
+namespace flexllm::tb {
+
+std::vector<std::string> builtin_suite_names() {
+    std::vector<std::string> v;
+    for (const auto& [name, text] : embedded::suites()) v.emplace_back(name);
+    return v;
+}
+
+RegressOptions apply_suite(const RegressOptions& in) {
+    RegressOptions o = in;
+    const auto [origin, text] = resolve_config_text("suite", in.suite, embedded::suites());
+    const toml::table tbl = parse_toml(text, origin);
+    TomlReader r(tbl, origin);
+    auto set = [&](const char* key) { return in.explicit_options.count(key) == 0; };
+    (void)r.get_string("name", "");
+    const std::string model = r.get_string("model", o.model);
+    const std::string archs = r.get_string("archs", "");
+    const std::string source = r.get_string("source", o.source);
+    const auto wseed = static_cast<uint64_t>(r.get_int("weights_seed", 1));
+    const auto plen = static_cast<int>(r.get_int("prompt_len", o.prompt_len));
+    const auto dtok = static_cast<int>(r.get_int("decode_tokens", o.decode_tokens));
+    const double stall = r.get_double("stall_prob", o.stall_prob);
+    const std::string filter = r.get_string("filter", "*");
+    r.finish();
+    o.model = model;
+    o.weights_seed = wseed;
+    o.prompt_len = plen;
+    o.decode_tokens = dtok;
+    if (set("arch") && !archs.empty()) {
+        o.archs.clear();
+        size_t b = 0;
+        for (size_t i = 0; i <= archs.size(); ++i)
+            if (i == archs.size() || archs[i] == ',') {
+                if (i > b) o.archs.push_back(archs.substr(b, i - b));
+                b = i + 1;
+            }
+    }
+    if (set("source")) o.source = source;
+    if (set("stall-prob")) o.stall_prob = stall;
+    if (set("filter")) o.filter = filter;
+    if (o.prompt_len < 1 || o.decode_tokens < 1)
+        throw Error(fmt::format("{}: prompt_len and decode_tokens must be positive", origin));
+    return o;
+}
+
+RegressResult run_regress(const RegressOptions& opts) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const RegressOptions o = apply_suite(opts);
+    const auto [shard_i, shard_n] = parse_shard(o.shard);
+    if (o.jobs < 1 || o.jobs > 256) throw Error(fmt::format("bad --jobs {}", o.jobs), "1..256");
+    if (o.stall_prob < 0 || o.stall_prob >= 1)
+        throw Error(fmt::format("bad --stall-prob {}", o.stall_prob), "a probability in [0, 1)");
+    if (o.waves != "never" && o.waves != "on-fail" && o.waves != "always")
+        throw Error(fmt::format("bad --waves '{}'", o.waves), "never, on-fail or always");
+    if (o.source != "golden" && o.source != "random")
+        throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
+    for (const auto& a : o.archs) (void)kern::load_arch_config(a);
+    const golden::ModelConfig m = golden::load_model_config(o.model);
+
+    std::vector<CaseSpec> sel;
+    int idx = 0;
+    for (const auto& c : default_cases(o.archs)) {
+        if (!glob_match(o.filter, c.id())) continue;
+        if (idx++ % shard_n == shard_i) sel.push_back(c);
+    }
+    if (sel.empty())
+        throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
+                    "test ids look like tiny_a/decode/linear/q");
+
+    const StageTensors tensors =
+        o.source == "golden"
+            ? golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens)
+            : random_stage_tensors(m, o.seed, o.prompt_len, o.decode_tokens);
+    CaseOptions co;
+    co.run.seed = o.seed;
+    co.run.stall_prob = o.stall_prob;
+    co.run.gap_prob = o.gap_prob < 0 ? o.stall_prob : o.gap_prob;
+    co.fault = o.fault;
+    co.waves_always = o.waves == "always";
+    co.rtl_dir = o.rtl_dir;
+    const std::string wdir = o.waves == "never" ? "" : o.waves_dir;
+
+    RegressResult rr;
+    rr.cases.resize(sel.size());
+    std::atomic<size_t> next{0};
+    std::mutex err_mu;
+    std::optional<Error> first_error;
+    auto worker = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < sel.size();) {
+            try {
+                rr.cases[i] = run_case(sel[i], tensors, m, co, wdir, o.wave_window);
+            } catch (const Error& e) {
+                std::lock_guard<std::mutex> lk(err_mu);
+                if (!first_error) first_error = e;
+                next = sel.size();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int j = 1; j < std::min<int>(o.jobs, static_cast<int>(sel.size())); ++j)
+        pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (first_error) throw *first_error;
+
+    RegressMeta meta;
+    meta.source = tensors.source;
+    meta.seed = o.seed;
+    meta.stall_prob = co.run.stall_prob;
+    meta.gap_prob = co.run.gap_prob;
+    meta.shard = o.shard;
+    meta.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rr.table = console_table(rr.cases, meta);
+    if (!o.junit.empty()) write_junit(o.junit, rr.cases, meta);
+    if (!o.json.empty()) write_json(o.json, rr.cases, meta);
+    rr.exit_code = 0;
+    for (const auto& c : rr.cases)
+        if (!c.passed) rr.exit_code = 1;
+    return rr;
+}
+
+}  // namespace flexllm::tb

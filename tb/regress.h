@@ -1,0 +1,52 @@
+// `flexllm regress`: selects cases (suite, --filter, --shard), prepares the stage tensors (golden
+// model taps by default), runs them on --jobs threads and writes the reports.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tb/cases.h"
+
+namespace flexllm::tb {
+
+struct RegressOptions {
+    // A built-in suite (tb/suites/NAME.toml, embedded) or a suite TOML file. Its keys set the
+    // fields below except those named in `explicit_options` (given on the command line).
+    std::string suite = "default";
+    std::set<std::string> explicit_options;
+    uint64_t weights_seed = 1;
+    std::vector<std::string> archs = {"tiny_a", "tiny_b"};
+    std::string model = "tiny";
+    std::string source = "golden";  // golden | random
+    std::string filter = "*";
+    uint64_t seed = 1;
+    std::string shard = "0/1";  // I/N, 0 <= I < N
+    int jobs = 1;
+    double stall_prob = 0.2;
+    double gap_prob = -1;           // < 0: same as stall_prob
+    std::string waves = "on-fail";  // never | on-fail | always
+    std::string waves_dir = "out/waves";
+    std::string junit, json;
+    std::string fault;    // run every case on the mutant models of this fault (self-test)
+    std::string rtl_dir;  // generated RTL root holding the manifests (default: the build's)
+    int prompt_len = 8, decode_tokens = 2;
+    uint64_t wave_window = 200;  // cycles traced before the first mismatch
+    bool quiet = false;
+};
+
+struct RegressResult {
+    int exit_code = 0;
+    std::vector<CaseOutcome> cases;
+    std::string table;
+};
+
+// Throws Error on bad options (unknown suite, bad shard, empty selection, ...).
+RegressResult run_regress(const RegressOptions& o);
+// The options after applying the suite file (exposed for tests).
+RegressOptions apply_suite(const RegressOptions& o);
+std::vector<std::string> builtin_suite_names();
+
+bool glob_match(const std::string& pattern, const std::string& text);
+
+}  // namespace flexllm::tb

@@ -1,0 +1,52 @@
+// Seeded stimulus generation; expected values always come from golden _ref ops.
+#include "tb/stimulus.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace flexllm::tb {
+
+void complete_with_golden(LinearStimulus& s) {
+    s.xq.clear();
+    s.y.clear();
+    for (const auto& x : s.x) {
+        s.xq.push_back(golden::quant_token_ref(x));
+        std::vector<int32_t> y(s.w.d_out);
+        golden::linear_ref(s.w, s.xq.back(), y);
+        s.y.push_back(std::move(y));
+    }
+}
+
+LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    LinearStimulus s;
+    s.w.d_in = d_in;
+    s.w.d_out = d_out;
+    s.w.w.resize(static_cast<size_t>(d_in) * d_out);
+    std::uniform_int_distribution<int> w4(-8, 7);
+    for (auto& v : s.w.w) v = static_cast<int8_t>(w4(rng));
+    s.w.rowsum.assign(d_out, 0);
+    std::uniform_real_distribution<double> scale(0.5, 2.0);
+    std::uniform_int_distribution<int> exp2(-16, -6);
+    for (int j = 0; j < d_out; ++j) {
+        for (int i = 0; i < d_in; ++i) s.w.rowsum[j] += s.w.w[static_cast<size_t>(j) * d_in + i];
+        s.w.mult.push_back(golden::to_multiplier(std::ldexp(scale(rng), exp2(rng))));
+    }
+    std::normal_distribution<double> act(0.0, 1 << 16);
+    std::uniform_int_distribution<int> pick(0, 31);
+    for (int t = 0; t < tokens; ++t) {
+        std::vector<int32_t> x(d_in);
+        for (auto& v : x) {
+            double a = act(rng);
+            if (pick(rng) == 0) a *= 64;  // outliers stretch the token range
+            v = static_cast<int32_t>(std::clamp(a, -2.0e9, 2.0e9));
+        }
+        if (t == 1 && tokens > 2) std::fill(x.begin(), x.end(), 12345);  // range 0 token
+        s.x.push_back(std::move(x));
+    }
+    complete_with_golden(s);
+    return s;
+}
+
+}  // namespace flexllm::tb

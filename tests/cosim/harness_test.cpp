@@ -1,0 +1,162 @@
+// Harness building blocks and the harness on real Verilated RTL: packing, protocol checks (the
+// DUT's tlast check, the monitor), the watchdog, determinism under stalls, stale-RTL refusal.
+#include "tb/harness.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "golden/error.h"
+#include "golden/model_config.h"
+#include "hls_src/arch_config.h"
+#include "tb/cases.h"
+#include "tb/regress.h"
+
+namespace flexllm::tb {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+TEST(Packing, RoundTripsSignedAndWideElements) {
+    const int64_t e[5] = {-8, 7, 0, -1, 5};
+    uint32_t w[1];
+    pack_elems(e, 5, 4, w);
+    for (int l = 0; l < 5; ++l) EXPECT_EQ(unpack_elem(w, l, 4, true), e[l]) << l;
+    EXPECT_EQ(unpack_elem(w, 0, 4, false), 8);
+    const int64_t wide[3] = {(int64_t{0x12345} << 32) | 0xfffffff0, 0, -2};
+    uint32_t ww[6];
+    pack_elems(wide, 3, 54, ww);
+    EXPECT_EQ(unpack_elem(ww, 0, 54, false), wide[0]);
+    EXPECT_EQ(unpack_elem(ww, 2, 54, true), -2);
+}
+
+TEST(Glob, MatchesTestIds) {
+    EXPECT_TRUE(glob_match("*", "tiny_a/decode/linear/q"));
+    EXPECT_TRUE(glob_match("tiny_?/decode/*/q", "tiny_b/decode/linear/q"));
+    EXPECT_FALSE(glob_match("*/prefill/*", "tiny_a/decode/linear/q"));
+}
+
+TEST(Regress, RejectsBadShardAndOptions) {
+    RegressOptions o;
+    o.shard = "3/2";
+    EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(HasSubstr("bad --shard")));
+    o.shard = "x";
+    EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(HasSubstr("bad --shard")));
+    o.shard = "0/1";
+    o.waves = "sometimes";
+    EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(HasSubstr("bad --waves")));
+    o.waves = "never";
+    o.filter = "nothing*";
+    o.explicit_options = {"filter", "arch"};
+    EXPECT_THAT([&] { run_regress(o); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("no test matches")));
+    o.filter = "*";
+    o.archs = {"no_such_arch"};
+    EXPECT_THROW(run_regress(o), Error);
+}
+
+struct QuantBench {
+    golden::ModelConfig m = golden::load_model_config("tiny");
+    kern::ArchParams a = kern::load_arch_config("tiny_a");
+    CaseSpec c{"tiny_a", kern::Phase::kDecode, Stage::kQuantToken, kern::LinearRole::kQ};
+    LinearStimulus st = random_linear_stimulus(64, 8, 3, 5);
+    CaseBench b = build_bench(c, a, m, st);
+};
+
+RunResult run_quant(QuantBench& q, const RunOptions& ro) {
+    auto dut = find_dut("quant_token_decode_tiny_a")(ro.seed);
+    return run_dut(*dut, q.b.scalars, q.b.inputs, q.b.outputs, q.b.mem, ro, q.b.primary);
+}
+
+TEST(Harness, QuantTokenBitExactAndDeterministicUnderStalls) {
+    QuantBench q;
+    RunOptions ro;
+    ro.stall_prob = ro.gap_prob = 0.4;
+    ro.seed = 9;
+    const RunResult a = run_quant(q, ro), b = run_quant(q, ro);
+    EXPECT_TRUE(a.ok) << a.summary();
+    EXPECT_EQ(a.cycles, b.cycles);
+    EXPECT_EQ(a.stall_cycles(), b.stall_cycles());
+    ro.seed = 10;
+    const RunResult c = run_quant(q, ro);
+    EXPECT_TRUE(c.ok) << c.summary();
+    EXPECT_NE(a.cycles, c.cycles);  // a different stall pattern, the same results
+    EXPECT_EQ(a.txns.size(), 3u);
+}
+
+TEST(Harness, DutFlagsMisplacedInputTlast) {
+    QuantBench q;
+    q.b.inputs[0].last[3] = 1;  // a tlast in the middle of the token
+    const RunResult r = run_quant(q, RunOptions{});
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.status_err);
+}
+
+TEST(Harness, ScoreboardReportsFirstDivergenceCoordinates) {
+    QuantBench q;
+    q.b.outputs[0].elems[4 * 2 + 1] ^= 1;  // beat 2, lane 1 = token 0, channel 9
+    const RunResult r = run_quant(q, RunOptions{});
+    ASSERT_TRUE(r.first.has_value());
+    EXPECT_EQ(r.first->port, "m_axis_q");
+    EXPECT_EQ(r.first->beat, 2u);
+    EXPECT_EQ(r.first->coord.token, 0);
+    EXPECT_EQ(r.first->coord.channel, 9);
+    EXPECT_EQ(r.mismatches, 1u);
+    EXPECT_THAT(r.summary(), HasSubstr("token 0 channel 9"));
+}
+
+TEST(Harness, MonitorChecksOutputTlastPlacement) {
+    QuantBench q;
+    q.b.outputs[0].last[15] = 0;
+    q.b.outputs[0].last[14] = 1;
+    const RunResult r = run_quant(q, RunOptions{});
+    ASSERT_FALSE(r.protocol.empty());
+    EXPECT_THAT(r.protocol[0], HasSubstr("tlast"));
+}
+
+TEST(Harness, WatchdogNamesTheStarvedPort) {
+    QuantBench q;
+    q.b.inputs[0].words.resize(q.b.inputs[0].words.size() - q.b.inputs[0].words_per_beat);
+    q.b.inputs[0].last.pop_back();  // one input beat never comes
+    RunOptions ro;
+    ro.watchdog_cycles = 300;
+    const RunResult r = run_quant(q, ro);
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.watchdog, HasSubstr("m_axis_q"));
+    EXPECT_THAT(r.watchdog, HasSubstr("watchdog"));
+}
+
+TEST(Harness, CycleBudgetStopsTheRun) {
+    QuantBench q;
+    RunOptions ro;
+    ro.cycle_budget = 50;
+    const RunResult r = run_quant(q, ro);
+    EXPECT_TRUE(r.budget_exceeded);
+    EXPECT_THAT(r.summary(), HasSubstr("budget"));
+}
+
+TEST(Manifest, RejectsStaleRtl) {
+    const fs::path tmp = fs::temp_directory_path() / "flexllm_stale_rtl";
+    fs::remove_all(tmp);
+    fs::create_directories(tmp / "tiny_a");
+    const std::string mod = "linear_decode_tiny_a";
+    nlohmann::json j;
+    std::ifstream(fs::path(default_rtl_dir()) / "tiny_a" / (mod + ".json")) >> j;
+    EXPECT_NO_THROW(check_manifest(default_rtl_dir(), "tiny_a", mod, 64));
+    j["params_hash"] = "0123456789abcdef";
+    std::ofstream(tmp / "tiny_a" / (mod + ".json")) << j.dump();
+    EXPECT_THAT([&] { check_manifest(tmp.string(), "tiny_a", mod, 64); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("stale RTL")));
+    EXPECT_THAT([&] { check_manifest(default_rtl_dir(), "tiny_a", mod, 100000); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("buffers d_in up to")));
+    EXPECT_THAT([&] { check_manifest(tmp.string(), "tiny_b", mod, 64); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("no generated RTL manifest")));
+    fs::remove_all(tmp);
+}
+
+}  // namespace
+}  // namespace flexllm::tb
