@@ -28,8 +28,8 @@ Result run(const std::string& args) {
 class PerfCli : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!std::filesystem::exists(std::string(FLEXLLM_BINARY_DIR) + "/flexllm"))
-            GTEST_SKIP() << "build the flexllm executable first";
+        ASSERT_TRUE(std::filesystem::exists(std::string(FLEXLLM_BINARY_DIR) + "/flexllm"))
+            << "the flexllm executable is missing (tests/CMakeLists.txt makes perf_tests depend on it)";
     }
 };
 
