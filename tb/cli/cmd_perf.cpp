@@ -64,11 +64,7 @@ int run(const PerfArgs& a) {
     }
     std::vector<perf::DesignResult> designs;
     for (const auto& name : split_list(a.arch)) {
-        perf::Design d;
-        d.model = model;
-        d.arch = kern::load_arch_config(name);
-        d.device = perf::load_fpga_device(a.device.empty() ? d.arch.device : a.device);
-        d.options = a.options;
+        perf::Design d = perf::load_design(model, name, a.device, a.options);
         designs.push_back({d, perf::run_fpga(d, w)});
     }
 

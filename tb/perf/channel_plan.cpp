@@ -20,6 +20,20 @@ bool divides_either(int a, int b) { return a % b == 0 || b % a == 0; }
 
 }  // namespace
 
+Design load_design(const golden::ModelConfig& model, const std::string& arch,
+                   const std::string& device, const PerfOptions& options) {
+    Design d;
+    d.model = model;
+    d.arch = kern::load_arch_config(arch);
+    d.device = load_fpga_device(device.empty() ? d.arch.device : device);
+    d.options = options;
+    return d;
+}
+
+Design load_design(const std::string& model, const std::string& arch) {
+    return load_design(golden::load_model_config(model), arch);
+}
+
 void validate_design(const Design& d) {
     kern::validate(d.arch);
     d.model.validate();

@@ -39,6 +39,10 @@ struct Design {
 // Rules the model needs beyond kern::validate (parameters that must divide one another, workload
 // within the model's positions); throws flexllm::Error with a one-line reason.
 void validate_design(const Design& d);
+// A design from built-in names or TOML paths; the device defaults to the arch config's `device`.
+Design load_design(const golden::ModelConfig& model, const std::string& arch,
+                   const std::string& device = {}, const PerfOptions& options = {});
+Design load_design(const std::string& model, const std::string& arch);
 void validate_workload(const Design& d, const Workload& w);
 
 }  // namespace flexllm::perf

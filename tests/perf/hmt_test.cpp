@@ -6,25 +6,18 @@
 
 #include "golden/error.h"
 #include "hls_src/arch_config.h"
+#include "tb/perf/options.h"
 
 namespace flexllm::perf {
 namespace {
 
 using ::testing::HasSubstr;
 
-Design make(const std::string& model, const std::string& arch) {
-    Design d;
-    d.model = golden::load_model_config(model);
-    d.arch = kern::load_arch_config(arch);
-    d.device = load_fpga_device(d.arch.device);
-    return d;
-}
-
 class HmtLlama : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         report_ =
-            new HmtReport(run_hmt(make("llama-3.2-1b", "u280_mem_opt"), HmtConfig{}, nullptr));
+            new HmtReport(run_hmt(load_design("llama-3.2-1b", "u280_mem_opt"), HmtConfig{}, nullptr));
     }
     static void TearDownTestSuite() { delete report_; }
     static const HmtRow& row(int segments) {
@@ -72,7 +65,7 @@ TEST(Hmt, FullAttentionBeyondThePositionsIsANoteNotAFailure) {
     c.sensory = 8;
     c.memories = 4;
     c.max_segments = 4;
-    const HmtReport r = run_hmt(make("tiny", "tiny_a"), c, nullptr);
+    const HmtReport r = run_hmt(load_design("tiny", "tiny_a"), c, nullptr);
     ASSERT_EQ(r.rows.size(), 3u);
     EXPECT_TRUE(r.rows[1].full_note.empty());  // 200 tokens fit
     EXPECT_THAT(r.rows[2].full_note, HasSubstr("exceeds the 256 max positions"));
@@ -80,7 +73,7 @@ TEST(Hmt, FullAttentionBeyondThePositionsIsANoteNotAFailure) {
 }
 
 TEST(Hmt, RejectsBadConfigs) {
-    const Design d = make("tiny", "tiny_a");
+    const Design d = load_design("tiny", "tiny_a");
     HmtConfig c;  // 1024-token window > 256 positions
     EXPECT_THAT([&] { run_hmt(d, c, nullptr); },
                 ::testing::ThrowsMessage<Error>(HasSubstr("exceeds the 256 max positions")));

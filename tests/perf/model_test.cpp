@@ -9,24 +9,17 @@
 
 #include "golden/error.h"
 #include "hls_src/arch_config.h"
+#include "tb/perf/options.h"
 
 namespace flexllm::perf {
 namespace {
 
 using ::testing::HasSubstr;
 
-Design make(const std::string& model, const std::string& arch) {
-    Design d;
-    d.model = golden::load_model_config(model);
-    d.arch = kern::load_arch_config(arch);
-    d.device = load_fpga_device(d.arch.device);
-    return d;
-}
-
 class Llama : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        design_ = new Design(make("llama-3.2-1b", "u280_mem_opt"));
+        design_ = new Design(load_design("llama-3.2-1b", "u280_mem_opt"));
         run_ = new FpgaRun(run_fpga(*design_, Workload{1024, 1024}));
     }
     static void TearDownTestSuite() {
@@ -95,7 +88,7 @@ TEST_F(Llama, FiguresComposeAsDocumented) {
 }
 
 TEST(Model, BandwidthBoundDecodeScalesWithChannels) {
-    Design d = make("llama-3.2-1b", "u280_mem_opt");
+    Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.weight_mem.channels = 4;
     const FpgaRun r4 = run_fpga(d, Workload{64, 8});
     d.arch.decode.weight_mem.channels = 8;
@@ -108,7 +101,7 @@ TEST(Model, BandwidthBoundDecodeScalesWithChannels) {
 // Doubling one parameter of a design whose engine columns divide every layer width never makes
 // prefill or decode slower.
 TEST(Model, MoreParallelismIsNeverSlower) {
-    const Design base = make("small", "tiny_a");
+    const Design base = load_design("small", "tiny_a");
     const Workload w{64, 16};
     const FpgaRun r0 = run_fpga(base, w);
     struct Knob {
@@ -139,7 +132,7 @@ TEST(Model, MoreParallelismIsNeverSlower) {
         EXPECT_LE(r.e2e_s, r0.e2e_s) << k.name;
     }
     // The paper's engines: doubling the U280 prefill TP halves the K|Q-bound prefill (nearly).
-    Design u = make("llama-3.2-1b", "u280_mem_opt");
+    Design u = load_design("llama-3.2-1b", "u280_mem_opt");
     const double t1 = run_fpga(u, Workload{256, 2}).prefill.cycles;
     u.arch.prefill.tp *= 2;
     const double t2 = run_fpga(u, Workload{256, 2}).prefill.cycles;
@@ -147,7 +140,7 @@ TEST(Model, MoreParallelismIsNeverSlower) {
 }
 
 TEST(Model, SystemChoicesOrderAsExpected) {
-    const Design base = make("llama-3.2-1b", "u280_mem_opt");
+    const Design base = load_design("llama-3.2-1b", "u280_mem_opt");
     const Workload w{256, 8};
     const FpgaRun three = run_fpga(base, w);
     Design one = base;
@@ -160,7 +153,7 @@ TEST(Model, SystemChoicesOrderAsExpected) {
 
 TEST(Model, EveryBuiltinArchRunsOnItsDevice) {
     for (const auto& name : kern::builtin_arch_names()) {
-        const Design d = make(name.rfind("tiny", 0) == 0 ? "tiny" : "llama-3.2-1b", name);
+        const Design d = load_design(name.rfind("tiny", 0) == 0 ? "tiny" : "llama-3.2-1b", name);
         const FpgaRun r = run_fpga(d, Workload{32, 4});
         EXPECT_GT(r.ttft_s, 0) << name;
         EXPECT_GT(r.decode_tokens_per_s, 0) << name;
@@ -168,7 +161,7 @@ TEST(Model, EveryBuiltinArchRunsOnItsDevice) {
 }
 
 TEST(Model, RejectsPromptBeyondMaxPositions) {
-    const Design d = make("tiny", "tiny_a");  // 256 positions
+    const Design d = load_design("tiny", "tiny_a");  // 256 positions
     EXPECT_THAT(
         [&] {
             run_fpga(d, Workload{200, 100});
@@ -182,28 +175,28 @@ TEST(Model, RejectsPromptBeyondMaxPositions) {
 }
 
 TEST(Model, RejectsParametersThatDoNotDivide) {
-    Design d = make("llama-3.2-1b", "u280_mem_opt");
+    Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.weight_mem.channels = 3;  // 16 lanes on 3 channels
     EXPECT_THAT(
         [&] {
             run_fpga(d, Workload{8, 2});
         },
         ::testing::ThrowsMessage<Error>(HasSubstr("must divide one another")));
-    d = make("llama-3.2-1b", "u280_mem_opt");
+    d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.heads_parallel = 3;  // GQA group 4
     EXPECT_THAT(
         [&] {
             run_fpga(d, Workload{8, 2});
         },
         ::testing::ThrowsMessage<Error>(HasSubstr("GQA group")));
-    d = make("llama-3.2-1b", "u280_mem_opt");
+    d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.lanes = 3;
     EXPECT_THAT(
         [&] {
             run_fpga(d, Workload{8, 2});
         },
         ::testing::ThrowsMessage<Error>(HasSubstr("does not divide the layer input")));
-    d = make("llama-3.2-1b", "u280_mem_opt");
+    d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.prefill.ffn_mem.channels = 2;  // 3 blocks
     EXPECT_THAT(
         [&] {
@@ -213,14 +206,14 @@ TEST(Model, RejectsParametersThatDoNotDivide) {
 }
 
 TEST(Model, RejectsWhatTheMemoryCannotHold) {
-    Design d = make("llama-3.2-1b", "u280_mem_opt");
+    Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.device.channel_capacity_mib = 16;  // 38 MiB of decode weights per channel would not fit
     EXPECT_THAT(
         [&] {
             run_fpga(d, Workload{8, 2});
         },
         ::testing::ThrowsMessage<Error>(HasSubstr("more than its 16 MiB")));
-    d = make("llama-3.2-1b", "u280_mem_opt");
+    d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.weight_mem.channels = 64;
     d.arch.decode.bp = 64;
     EXPECT_THAT(

@@ -4,17 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "hls_src/arch_config.h"
+#include "tb/perf/options.h"
 
 namespace flexllm::perf {
 namespace {
-
-Design make(const std::string& model, const std::string& arch) {
-    Design d;
-    d.model = golden::load_model_config(model);
-    d.arch = kern::load_arch_config(arch);
-    d.device = load_fpga_device(d.arch.device);
-    return d;
-}
 
 const ResourceLine& line(const ResourceEstimate& e, const std::string& unit) {
     for (const auto& l : e.lines)
@@ -52,7 +45,7 @@ TEST(Resources, MultipliersTileOverTheDsp) {
 }
 
 TEST(Resources, EngineDspsFromMacsPackingAndDequant) {
-    const ResourceEstimate e = estimate_resources(make("llama-3.2-1b", "u280_mem_opt"), 2048);
+    const ResourceEstimate e = estimate_resources(load_design("llama-3.2-1b", "u280_mem_opt"), 2048);
     // K|Q: 8 x 24 = 192 int4 MACs / 4 per DSP = 48; dequant of 24 channels per output beat:
     // 24 x (32x32: 4 + 72x17: 3) = 168 -> 216.
     EXPECT_EQ(line(e, "prefill K|Q engine").dsp, 216);
@@ -66,7 +59,7 @@ TEST(Resources, EngineDspsFromMacsPackingAndDequant) {
 }
 
 TEST(Resources, OversizedDesignsDoNotFit) {
-    Design d = make("llama-3.2-1b", "u280_mem_opt");
+    Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     d.arch.decode.bp = 128;
     d.arch.decode.wp = 256;  // 32768 MACs / 4 = 8192 DSPs for the GEMV alone
     const ResourceEstimate e = estimate_resources(d, 2048);
@@ -76,7 +69,7 @@ TEST(Resources, OversizedDesignsDoNotFit) {
 }
 
 TEST(Resources, LongContextScoreBuffersGrowWithPositions) {
-    const Design d = make("llama-3.2-1b", "u280_mem_opt");
+    const Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     const ResourceEstimate short_ctx = estimate_resources(d, 2048);
     const ResourceEstimate long_ctx = estimate_resources(d, 63360);
     const auto mem_of = [](const ResourceLine& l) { return l.bram36 + 8 * l.uram; };
@@ -85,7 +78,7 @@ TEST(Resources, LongContextScoreBuffersGrowWithPositions) {
 }
 
 TEST(Resources, UnstatedMemoriesAreNotChecked) {
-    const ResourceEstimate e = estimate_resources(make("llama-3.2-1b", "v80_mem_opt"), 2048);
+    const ResourceEstimate e = estimate_resources(load_design("llama-3.2-1b", "v80_mem_opt"), 2048);
     EXPECT_EQ(e.bram_util, 0);
     EXPECT_EQ(e.uram_util, 0);
     EXPECT_TRUE(e.fits);

@@ -6,17 +6,10 @@
 #include <sstream>
 
 #include "hls_src/arch_config.h"
+#include "tb/perf/options.h"
 
 namespace flexllm::perf {
 namespace {
-
-Design make(const std::string& model, const std::string& arch) {
-    Design d;
-    d.model = golden::load_model_config(model);
-    d.arch = kern::load_arch_config(arch);
-    d.device = load_fpga_device(d.arch.device);
-    return d;
-}
 
 int count(const std::string& s, const std::string& what) {
     int n = 0;
@@ -25,7 +18,7 @@ int count(const std::string& s, const std::string& what) {
 }
 
 TEST(Sweep, TheGridPointOfTheBaseDesignIsTheBaseDesign) {
-    const Design d = make("llama-3.2-1b", "u280_mem_opt");
+    const Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     kern::ArchParams a = sweep_arch(d.arch, d.device, 8, 24, 16, 64, 8);
     EXPECT_EQ(a.prefill.ffn_wp, 96);
     EXPECT_EQ(a.prefill.ffn_blocks, 3);
@@ -36,7 +29,7 @@ TEST(Sweep, TheGridPointOfTheBaseDesignIsTheBaseDesign) {
 }
 
 TEST(Sweep, DerivedChannelsRespectTheDevice) {
-    const Design d = make("llama-3.2-1b", "u280_mem_opt");
+    const Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     // FFN WP 384: 12 blocks of 32 would need 2 + 3*12 = 38 channels; at most (32-2)/3 = 10
     // blocks, the largest dividing 384 is 8.
     const kern::ArchParams a = sweep_arch(d.arch, d.device, 4, 96, 64, 128, 16);
@@ -48,7 +41,7 @@ TEST(Sweep, DerivedChannelsRespectTheDevice) {
 }
 
 TEST(Sweep, WritesOneCsvRowAndOnePointPerDesign) {
-    const Design d = make("small", "tiny_a");
+    const Design d = load_design("small", "tiny_a");
     SweepGrid g;
     g.tp = {4, 8};
     g.prefill_wp = {8, 16};
@@ -74,7 +67,7 @@ TEST(Sweep, WritesOneCsvRowAndOnePointPerDesign) {
 }
 
 TEST(Sweep, OverCapacityDesignsAreMarked) {
-    Design d = make("llama-3.2-1b", "u280_mem_opt");
+    Design d = load_design("llama-3.2-1b", "u280_mem_opt");
     SweepGrid g;
     g.tp = {8, 32};
     g.prefill_wp = {24, 96};
