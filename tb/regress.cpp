@@ -106,6 +106,15 @@ RegressOptions apply_suite(const RegressOptions& in) {
     return o;
 }
 
+StageTensors suite_stage_tensors(const RegressOptions& o) {
+    if (o.source != "golden" && o.source != "random")
+        throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
+    if (o.source == "golden")
+        return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens);
+    return random_stage_tensors(golden::load_model_config(o.model), o.seed, o.prompt_len,
+                                o.decode_tokens);
+}
+
 RegressResult run_regress(const RegressOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
     const RegressOptions o = apply_suite(opts);
@@ -115,8 +124,6 @@ RegressResult run_regress(const RegressOptions& opts) {
         throw Error(fmt::format("bad --stall-prob {}", o.stall_prob), "a probability in [0, 1)");
     if (o.waves != "never" && o.waves != "on-fail" && o.waves != "always")
         throw Error(fmt::format("bad --waves '{}'", o.waves), "never, on-fail or always");
-    if (o.source != "golden" && o.source != "random")
-        throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
     for (const auto& a : o.archs) (void)kern::load_arch_config(a);
     const golden::ModelConfig m = golden::load_model_config(o.model);
 
@@ -130,10 +137,7 @@ RegressResult run_regress(const RegressOptions& opts) {
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
                     "test ids look like tiny_a/decode/linear/q");
 
-    const StageTensors tensors =
-        o.source == "golden"
-            ? golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens)
-            : random_stage_tensors(m, o.seed, o.prompt_len, o.decode_tokens);
+    const StageTensors tensors = suite_stage_tensors(o);
     CaseOptions co;
     co.run.seed = o.seed;
     co.run.stall_prob = o.stall_prob;

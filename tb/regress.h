@@ -46,6 +46,9 @@ RegressResult run_regress(const RegressOptions& o);
 // The options after applying the suite file (exposed for tests).
 RegressOptions apply_suite(const RegressOptions& o);
 std::vector<std::string> builtin_suite_names();
+// The stage tensors a suite drives (golden taps or seeded random stimulus), for options that
+// apply_suite has already resolved.
+StageTensors suite_stage_tensors(const RegressOptions& resolved);
 
 bool glob_match(const std::string& pattern, const std::string& text);
 

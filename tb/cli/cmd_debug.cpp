@@ -16,7 +16,8 @@ struct DebugOptions {
     double stall_prob = 0.2;
     std::string waves_dir = "out/debug";
     std::string fault;
-    std::string source = "golden";
+    std::string source;  // empty: the suite's
+    std::string suite = "default";
 };
 
 Registrar reg(
@@ -29,12 +30,20 @@ Registrar reg(
          sub.add_option("--stall-prob", o->stall_prob, "stall/gap probability");
          sub.add_option("--waves-dir", o->waves_dir, "where the FST and .gtkw go");
          sub.add_option("--inject-fault", o->fault, "debug a built-in mutant");
-         sub.add_option("--source", o->source, "golden | random");
+         sub.add_option("--source", o->source, "golden | random (default: the suite's)");
+         sub.add_option("--suite", o->suite, "suite whose model and stimulus to use");
          return [o] {
              const tb::CaseSpec c = tb::parse_case_id(o->id);
-             const auto m = golden::load_model_config("tiny");
-             const auto tensors = o->source == "random" ? tb::random_stage_tensors(m, o->seed, 8, 2)
-                                                        : tb::golden_stage_tensors("tiny", 1, 8, 2);
+             tb::RegressOptions ro;
+             ro.suite = o->suite;
+             ro.seed = o->seed;
+             if (!o->source.empty()) {
+                 ro.source = o->source;
+                 ro.explicit_options.insert("source");
+             }
+             ro = tb::apply_suite(ro);
+             const auto m = golden::load_model_config(ro.model);
+             const auto tensors = tb::suite_stage_tensors(ro);
              tb::CaseOptions co;
              co.run.seed = o->seed;
              co.run.stall_prob = co.run.gap_prob = o->stall_prob;
