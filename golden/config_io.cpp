@@ -1,6 +1,7 @@
 // Config plumbing shared by model configs, architecture configs and device profiles.
 #include "golden/config_io.h"
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -77,6 +78,41 @@ double TomlReader::get_double(std::string_view key) {
 double TomlReader::get_double(std::string_view key, double fallback) {
     return has(key) ? get_double(key) : (used_.insert(std::string(key)), fallback);
 }
+namespace {
+std::string bound_str(int64_t v) {
+    if (v >= 1024 && (v & (v - 1)) == 0) return fmt::format("2^{}", std::countr_zero(static_cast<uint64_t>(v)));
+    return std::to_string(v);
+}
+}  // namespace
+
+int64_t TomlReader::get_int_in(std::string_view key, int64_t lo, int64_t hi) {
+    const int64_t v = get_int(key);
+    if (v < lo || v > hi)
+        throw Error(fmt::format("{} must be in {}..{} (got {})", where(key), bound_str(lo), bound_str(hi), v));
+    return v;
+}
+int64_t TomlReader::get_int_in(std::string_view key, int64_t lo, int64_t hi, int64_t fallback) {
+    return has(key) ? get_int_in(key, lo, hi) : (used_.insert(std::string(key)), fallback);
+}
+double TomlReader::get_positive(std::string_view key) {
+    const double v = get_double(key);
+    if (!(v > 0)) throw Error(where(key) + " must be positive");
+    return v;
+}
+double TomlReader::get_non_negative(std::string_view key, double fallback) {
+    const double v = get_double(key, fallback);
+    if (!(v >= 0)) throw Error(where(key) + " must be >= 0");
+    return v;
+}
+double TomlReader::get_fraction(std::string_view key) {
+    const double v = get_double(key);
+    if (!(v > 0 && v <= 1)) throw Error(where(key) + " must be in (0, 1]");
+    return v;
+}
+double TomlReader::get_fraction(std::string_view key, double fallback) {
+    return has(key) ? get_fraction(key) : (used_.insert(std::string(key)), fallback);
+}
+
 bool TomlReader::get_bool(std::string_view key, bool fallback) {
     const toml::node* n = node(key, false);
     if (!n) return fallback;

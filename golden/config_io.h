@@ -35,6 +35,14 @@ public:
     int64_t get_int(std::string_view key, int64_t fallback);
     double get_double(std::string_view key);
     double get_double(std::string_view key, double fallback);
+    // Range-checked numbers; the error reads "<where> must be in LO..HI (got V)" (powers of two
+    // of 2^10 and up are written 2^k), "must be positive", "must be >= 0" or "must be in (0, 1]".
+    int64_t get_int_in(std::string_view key, int64_t lo, int64_t hi);
+    int64_t get_int_in(std::string_view key, int64_t lo, int64_t hi, int64_t fallback);
+    double get_positive(std::string_view key);
+    double get_non_negative(std::string_view key, double fallback);
+    double get_fraction(std::string_view key);
+    double get_fraction(std::string_view key, double fallback);
     bool get_bool(std::string_view key, bool fallback);
     std::string get_string(std::string_view key);
     std::string get_string(std::string_view key, const std::string& fallback);

@@ -79,9 +79,7 @@ ModelConfig parse_model_config(const std::string& toml_text, const std::string& 
     TomlReader r(tbl, origin);
     ModelConfig c;
     auto get_i32 = [&](std::string_view key) {
-        int64_t v = r.get_int(key);
-        if (v < INT32_MIN || v > INT32_MAX) throw Error(r.where(key) + " is out of range");
-        return static_cast<int>(v);
+        return static_cast<int>(r.get_int_in(key, INT32_MIN, INT32_MAX));
     };
     c.name = r.get_string("name");
     c.hidden = get_i32("hidden");
@@ -104,7 +102,7 @@ ModelConfig parse_model_config(const std::string& toml_text, const std::string& 
         c.rope_scaling.low_freq_factor = rs.get_double("low_freq_factor");
         c.rope_scaling.high_freq_factor = rs.get_double("high_freq_factor");
         c.rope_scaling.original_max_positions =
-            static_cast<int>(rs.get_int("original_max_positions"));
+            static_cast<int>(rs.get_int_in("original_max_positions", INT32_MIN, INT32_MAX));
     } else {
         throw Error(rs.where("type") + ": must be \"llama3\" or \"none\" (got \"" + type + "\")");
     }

@@ -15,19 +15,15 @@ namespace flexllm::kern {
 namespace {
 
 int get_pos(TomlReader& r, std::string_view key, int fallback) {
-    int64_t v = r.get_int(key, fallback);
-    if (v <= 0 || v > (1 << 24)) throw Error(fmt::format("{} must be in 1..2^24 (got {})", r.where(key), v));
-    return static_cast<int>(v);
+    return static_cast<int>(r.get_int_in(key, 1, 1 << 24, fallback));
 }
 
 MemChannelParams parse_mem(TomlReader r, MemChannelParams d) {
     MemChannelParams m;
     m.channels = get_pos(r, "channels", d.channels);
     m.bytes_per_cycle = get_pos(r, "bytes_per_cycle", d.bytes_per_cycle);
-    m.latency_cycles = static_cast<int>(r.get_int("latency_cycles", d.latency_cycles));
-    if (m.latency_cycles < 0) throw Error(r.where("latency_cycles") + " must be >= 0");
-    m.efficiency = r.get_double("efficiency", d.efficiency);
-    if (!(m.efficiency > 0 && m.efficiency <= 1)) throw Error(r.where("efficiency") + " must be in (0, 1]");
+    m.latency_cycles = static_cast<int>(r.get_int_in("latency_cycles", 0, 1 << 24, d.latency_cycles));
+    m.efficiency = r.get_fraction("efficiency", d.efficiency);
     r.finish();
     return m;
 }

@@ -79,9 +79,9 @@ RegressOptions apply_suite(const RegressOptions& in) {
     const std::string model = r.get_string("model", o.model);
     const std::string archs = r.get_string("archs", "");
     const std::string source = r.get_string("source", o.source);
-    const auto wseed = static_cast<uint64_t>(r.get_int("weights_seed", 1));
-    const auto plen = static_cast<int>(r.get_int("prompt_len", o.prompt_len));
-    const auto dtok = static_cast<int>(r.get_int("decode_tokens", o.decode_tokens));
+    const auto wseed = static_cast<uint64_t>(r.get_int_in("weights_seed", 0, INT64_MAX, 1));
+    const auto plen = static_cast<int>(r.get_int_in("prompt_len", 1, 1 << 24, o.prompt_len));
+    const auto dtok = static_cast<int>(r.get_int_in("decode_tokens", 1, 1 << 24, o.decode_tokens));
     const double stall = r.get_double("stall_prob", o.stall_prob);
     const std::string filter = r.get_string("filter", "*");
     r.finish();
@@ -101,8 +101,6 @@ RegressOptions apply_suite(const RegressOptions& in) {
     if (set("source")) o.source = source;
     if (set("stall-prob")) o.stall_prob = stall;
     if (set("filter")) o.filter = filter;
-    if (o.prompt_len < 1 || o.decode_tokens < 1)
-        throw Error(fmt::format("{}: prompt_len and decode_tokens must be positive", origin));
     return o;
 }
 

@@ -16,72 +16,51 @@ namespace flexllm::perf {
 
 namespace {
 
-double positive(TomlReader& r, std::string_view key) {
-    const double v = r.get_double(key);
-    if (!(v > 0)) throw Error(r.where(key) + " must be positive");
-    return v;
-}
-double non_negative(TomlReader& r, std::string_view key, double fallback) {
-    const double v = r.get_double(key, fallback);
-    if (!(v >= 0)) throw Error(r.where(key) + " must be >= 0");
-    return v;
-}
-int positive_int(TomlReader& r, std::string_view key) {
-    const int64_t v = r.get_int(key);
-    if (v <= 0 || v > (1 << 24)) throw Error(r.where(key) + " must be in 1..2^24");
-    return static_cast<int>(v);
-}
-double fraction(TomlReader& r, std::string_view key) {
-    const double v = r.get_double(key);
-    if (!(v > 0 && v <= 1)) throw Error(r.where(key) + " must be in (0, 1]");
-    return v;
-}
-
 FpgaDevice parse_fpga(TomlReader& r, DeviceProfile& p) {
     FpgaDevice d;
     d.name = p.name;
     d.description = r.get_string("description", p.name);
     {
         TomlReader s = r.sub("resources");
-        d.dsp = positive_int(s, "dsp");
-        d.bram36 = static_cast<int64_t>(non_negative(s, "bram36", 0));
-        d.uram = static_cast<int64_t>(non_negative(s, "uram", 0));
-        d.max_utilization = fraction(s, "max_utilization");
-        d.dsp_a_bits = positive_int(s, "dsp_a_bits");
-        d.dsp_b_bits = positive_int(s, "dsp_b_bits");
-        d.int4_macs_per_dsp = positive_int(s, "int4_macs_per_dsp");
-        d.int8_macs_per_dsp = positive_int(s, "int8_macs_per_dsp");
-        d.target_clock_mhz = positive(s, "target_clock_mhz");
+        d.dsp = static_cast<int>(s.get_int_in("dsp", 1, 1 << 24));
+        d.bram36 = static_cast<int64_t>(s.get_non_negative("bram36", 0));
+        d.uram = static_cast<int64_t>(s.get_non_negative("uram", 0));
+        d.max_utilization = s.get_fraction("max_utilization");
+        d.dsp_a_bits = static_cast<int>(s.get_int_in("dsp_a_bits", 1, 1 << 24));
+        d.dsp_b_bits = static_cast<int>(s.get_int_in("dsp_b_bits", 1, 1 << 24));
+        d.int4_macs_per_dsp = static_cast<int>(s.get_int_in("int4_macs_per_dsp", 1, 1 << 24));
+        d.int8_macs_per_dsp = static_cast<int>(s.get_int_in("int8_macs_per_dsp", 1, 1 << 24));
+        d.target_clock_mhz = s.get_positive("target_clock_mhz");
         s.finish();
     }
     {
         TomlReader s = r.sub("memory");
         d.memory_type = s.get_string("type");
-        d.channels = positive_int(s, "channels");
-        d.channel_gbps = positive(s, "channel_gbps");
-        d.channel_capacity_mib = positive(s, "channel_capacity_mib");
+        d.channels = static_cast<int>(s.get_int_in("channels", 1, 1 << 24));
+        d.channel_gbps = s.get_positive("channel_gbps");
+        d.channel_capacity_mib = s.get_positive("channel_capacity_mib");
         s.finish();
     }
     {
         TomlReader s = r.sub("power");
-        d.static_w = positive(s, "static_w");
-        d.pj_per_int4_mac = non_negative(s, "pj_per_int4_mac", 0);
-        d.pj_per_int8_mac = non_negative(s, "pj_per_int8_mac", 0);
-        d.pj_per_vector_op = non_negative(s, "pj_per_vector_op", 0);
-        d.pj_per_mem_bit = non_negative(s, "pj_per_mem_bit", 0);
-        d.kernel_launch_us = non_negative(s, "kernel_launch_us", 0);
+        d.static_w = s.get_positive("static_w");
+        d.pj_per_int4_mac = s.get_non_negative("pj_per_int4_mac", 0);
+        d.pj_per_int8_mac = s.get_non_negative("pj_per_int8_mac", 0);
+        d.pj_per_vector_op = s.get_non_negative("pj_per_vector_op", 0);
+        d.pj_per_mem_bit = s.get_non_negative("pj_per_mem_bit", 0);
+        d.kernel_launch_us = s.get_non_negative("kernel_launch_us", 0);
         s.finish();
     }
     if (r.has("published_vs_a100")) {
         TomlReader s = r.sub("published_vs_a100");
-        d.published_vs_a100 = PublishedRatios{positive(s, "end_to_end"), positive(s, "decode"),
-                                              positive(s, "energy_efficiency")};
+        d.published_vs_a100 = PublishedRatios{s.get_positive("end_to_end"), s.get_positive("decode"),
+                                              s.get_positive("energy_efficiency")};
         s.finish();
     }
     if (r.has("published_hmt")) {
         TomlReader s = r.sub("published_hmt");
         d.published_hmt =
-            PublishedHmt{positive(s, "prefill_speedup"), positive(s, "context_extension")};
+            PublishedHmt{s.get_positive("prefill_speedup"), s.get_positive("context_extension")};
         s.finish();
     }
     return d;
@@ -93,30 +72,30 @@ GpuDevice parse_gpu(TomlReader& r, DeviceProfile& p) {
     g.description = r.get_string("description", p.name);
     {
         TomlReader s = r.sub("roofline");
-        g.peak_tflops = positive(s, "peak_tflops");
-        g.mem_gbs = positive(s, "mem_gbs");
-        g.capacity_gib = positive(s, "capacity_gib");
-        g.gemm_efficiency = fraction(s, "gemm_efficiency");
-        g.attention_efficiency = fraction(s, "attention_efficiency");
-        g.memory_efficiency = fraction(s, "memory_efficiency");
-        g.bytes_per_param = positive(s, "bytes_per_param");
-        g.kv_bytes = positive(s, "kv_bytes");
-        g.act_bytes = positive(s, "act_bytes");
+        g.peak_tflops = s.get_positive("peak_tflops");
+        g.mem_gbs = s.get_positive("mem_gbs");
+        g.capacity_gib = s.get_positive("capacity_gib");
+        g.gemm_efficiency = s.get_fraction("gemm_efficiency");
+        g.attention_efficiency = s.get_fraction("attention_efficiency");
+        g.memory_efficiency = s.get_fraction("memory_efficiency");
+        g.bytes_per_param = s.get_positive("bytes_per_param");
+        g.kv_bytes = s.get_positive("kv_bytes");
+        g.act_bytes = s.get_positive("act_bytes");
         s.finish();
     }
     {
         TomlReader s = r.sub("overhead");
-        g.op_launch_us = non_negative(s, "op_launch_us", 0);
-        g.op_gap_us = non_negative(s, "op_gap_us", 0);
-        g.ops_per_layer = static_cast<int>(non_negative(s, "ops_per_layer", 0));
-        g.ops_per_forward = static_cast<int>(non_negative(s, "ops_per_forward", 0));
-        g.step_overhead_us = non_negative(s, "step_overhead_us", 0);
+        g.op_launch_us = s.get_non_negative("op_launch_us", 0);
+        g.op_gap_us = s.get_non_negative("op_gap_us", 0);
+        g.ops_per_layer = static_cast<int>(s.get_non_negative("ops_per_layer", 0));
+        g.ops_per_forward = static_cast<int>(s.get_non_negative("ops_per_forward", 0));
+        g.step_overhead_us = s.get_non_negative("step_overhead_us", 0);
         s.finish();
     }
     {
         TomlReader s = r.sub("power");
-        g.idle_w = positive(s, "idle_w");
-        g.busy_w = positive(s, "busy_w");
+        g.idle_w = s.get_positive("idle_w");
+        g.busy_w = s.get_positive("busy_w");
         if (g.busy_w < g.idle_w) throw Error(s.where("busy_w") + " must be >= idle_w");
         s.finish();
     }

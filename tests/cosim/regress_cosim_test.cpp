@@ -88,6 +88,10 @@ TEST(Cosim, SmokeSuiteFromTomlAndSuiteFile) {
     EXPECT_EQ(r2.cases[0].spec.id(), "tiny_b/prefill/quant_token/q");
     std::ofstream(path) << "name = \"x\"\nbogus = 1\n";
     EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(HasSubstr("bogus")));
+    // 2^32 + 1 must not wrap to 1 on the way into an int.
+    std::ofstream(path) << "name = \"x\"\nprompt_len = 4294967297\n";
+    EXPECT_THAT([&] { run_regress(o); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("prompt_len must be in 1..2^24")));
     o.suite = "no_such_suite";
     EXPECT_THROW(run_regress(o), Error);
     fs::remove(path);

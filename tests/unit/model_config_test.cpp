@@ -72,6 +72,9 @@ TEST(ModelConfig, RejectsUnknownKey) {
     expect_rejected(load_model_config("tiny").to_toml() + "\n[extra]\n", "not a known key");
     expect_rejected("hiden = 3\n" + load_model_config("tiny").to_toml(), "hiden");
 }
+TEST(ModelConfig, RejectsIntegersBeyondInt32) {
+    expect_rejected(tiny_with("hidden", "99999999999"), "hidden must be in");
+}
 TEST(ModelConfig, RejectsWrongType) {
     expect_rejected(tiny_with("hidden", "\"64\""), "must be an integer");
 }
