@@ -1,5 +1,6 @@
 // Golden-vector container (.gv): round trips, the documented byte layout, and one rejection test
 // per kind of corruption (every bad input is a one-line Error naming the file and the problem).
+#include "file_test_support.h"
 #include "golden/container.h"
 
 #include <gmock/gmock.h>
@@ -23,28 +24,14 @@
 namespace flexllm::golden {
 namespace {
 
+using flexllm::testing::expect_error;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 using Bytes = std::vector<uint8_t>;
 
-// Files and directories the tests create; removed when the test process exits.
-struct TempFiles {
-    std::vector<std::string> paths;
-    ~TempFiles() {
-        std::error_code ec;
-        for (const auto& p : paths) std::filesystem::remove_all(p, ec);
-    }
-};
-TempFiles g_temp_files;
-
-std::string temp_path(const std::string& stem) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string path = ::testing::TempDir() + "flexllm_gv_" + info->name() + "_" + stem + "_" +
-                       std::to_string(::getpid()) + ".gv";
-    g_temp_files.paths.push_back(path);
-    return path;
-}
+std::string temp_path(const std::string& stem) { return testing::temp_path("gv", stem, ".gv"); }
 
 Bytes read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -77,17 +64,6 @@ void reseal(Bytes& b) {
 }
 
 // Runs `fn`, expecting an Error whose one-line message contains every part of `parts`.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no error; expected one containing '" << parts.front() << "'";
-    } catch (const Error& e) {
-        const std::string what = e.what();
-        for (const auto& p : parts) EXPECT_THAT(what, HasSubstr(p));
-        EXPECT_THAT(what, Not(HasSubstr("\n")));
-    }
-}
-
 Tensor make_tensor(std::string name, DType dtype, std::vector<int64_t> shape, uint32_t seed) {
     Tensor t{std::move(name), dtype, std::move(shape), {}};
     t.data.resize(static_cast<size_t>(t.numel()) * dtype_size(dtype));

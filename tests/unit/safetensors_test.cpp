@@ -1,5 +1,6 @@
 // Safetensors: half/bfloat16 conversions against hand-worked values and an independent rounding,
 // Llama checkpoints round-tripped in F32/BF16/F16 (single file and sharded), and rejections.
+#include "file_test_support.h"
 #include "golden/safetensors.h"
 
 #include <gmock/gmock.h>
@@ -23,36 +24,13 @@
 namespace flexllm::golden {
 namespace {
 
+using flexllm::testing::expect_error;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Files and directories the tests create; removed when the test process exits.
-struct TempFiles {
-    std::vector<std::string> paths;
-    ~TempFiles() {
-        std::error_code ec;
-        for (const auto& p : paths) std::filesystem::remove_all(p, ec);
-    }
-};
-TempFiles g_temp_files;
-
 std::string temp_path(const std::string& stem, const std::string& ext = ".safetensors") {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string path = ::testing::TempDir() + "flexllm_st_" + info->name() + "_" + stem + "_" +
-                       std::to_string(::getpid()) + ext;
-    g_temp_files.paths.push_back(path);
-    return path;
-}
-
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no error; expected one containing '" << parts.front() << "'";
-    } catch (const Error& e) {
-        const std::string what = e.what();
-        for (const auto& p : parts) EXPECT_THAT(what, HasSubstr(p));
-        EXPECT_THAT(what, Not(HasSubstr("\n")));
-    }
+    return testing::temp_path("st", stem, ext);
 }
 
 // A safetensors file from raw parts: 8-byte length, header text, data bytes.
