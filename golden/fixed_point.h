@@ -14,26 +14,32 @@ using u128 = unsigned __int128;
 inline constexpr int kActFrac = 16;
 
 // Round half up (toward +inf) arithmetic right shift: floor((a + 2^(s-1)) / 2^s); s == 0 is a.
-constexpr int64_t rshift_rnd(i128 a, int s) {
-    if (s <= 0) return static_cast<int64_t>(a);
+// Exact on the full 128-bit value; saturate or clamp the result, never truncate it.
+constexpr i128 rshift_rnd_wide(i128 a, int s) {
+    if (s <= 0) return a;
     if (s >= 126) return 0;
-    return static_cast<int64_t>((a + (static_cast<i128>(1) << (s - 1))) >> s);
+    return (a + (static_cast<i128>(1) << (s - 1))) >> s;
 }
+// The same for results known to fit 64 bits (small operands).
+constexpr int64_t rshift_rnd(i128 a, int s) { return static_cast<int64_t>(rshift_rnd_wide(a, s)); }
 
-constexpr int32_t sat32(int64_t v) {
+constexpr int32_t sat32(i128 v) {
     if (v > std::numeric_limits<int32_t>::max()) return std::numeric_limits<int32_t>::max();
     if (v < std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::min();
     return static_cast<int32_t>(v);
 }
 
-constexpr int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+constexpr int64_t clamp64(i128 v, int64_t lo, int64_t hi) {
+    return static_cast<int64_t>(v < lo ? lo : v > hi ? hi : v);
+}
 
 // A non-negative real scale as m * 2^-shift: m in [2^15, 2^16) (16-bit mantissa), shift in
 // [0, 62]; zero is {0, 0}. Applying it to an integer x is rshift_rnd(x * m, shift).
 struct Multiplier {
     uint32_t m = 0;
     int32_t shift = 0;
-    constexpr int64_t apply(i128 x) const { return rshift_rnd(x * m, shift); }
+    // Exact: |x * m| < 2^127 for every x this project applies a scale to (x < 2^110).
+    constexpr i128 apply(i128 x) const { return rshift_rnd_wide(x * m, shift); }
     double value() const;  // m * 2^-shift
 };
 

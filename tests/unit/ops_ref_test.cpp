@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "golden/error.h"
@@ -124,6 +125,41 @@ TEST(Linear, HandWorked) {
     // x = {-30, 0}: zero -30, range 30, codes {0, 15}; x_hat = {-30, 0}; y = 0.5*15*(-90) = -675
     linear_ref(p, quant_token_ref(std::vector<int32_t>{-30, 0}), y);
     EXPECT_EQ(y[0], -675);
+}
+
+TEST(Linear, SaturatesOnTheExactProductBeyond64Bits) {
+    // One channel, d_in 2048, codes all 15, weights all -8, m = 65535, shift 0:
+    // acc = 15 * -8 * 2048 = -245760, t = 587202560 * acc ~ -1.44e14, t * m ~ -9.46e18 < -2^63.
+    // The exact value is far below INT32_MIN, so y saturates low (a 64-bit product wraps positive).
+    LinearParamsRef p;
+    p.d_in = 2048;
+    p.d_out = 1;
+    p.w.assign(2048, -8);
+    p.rowsum = {-8 * 2048};
+    p.mult = {Multiplier{65535, 0}};
+    TokenQuant a;
+    a.q.assign(2048, 15);
+    a.zero = 0;
+    a.range = 587202560u;
+    std::vector<int32_t> y(1);
+    linear_ref(p, a, y);
+    EXPECT_EQ(y[0], std::numeric_limits<int32_t>::min());
+    // And the positive side: weights all 7 give t * m ~ +8.3e18 * ... > 2^63 after * 65535.
+    p.w.assign(2048, 7);
+    p.rowsum = {7 * 2048};
+    a.range = 4294967295u;
+    linear_ref(p, a, y);
+    EXPECT_EQ(y[0], std::numeric_limits<int32_t>::max());
+}
+
+TEST(FixedPoint, MultiplierApplyIsExactBeyond64Bits) {
+    // 2^60 * 2^15 = 2^75: exact, then shifted by 16 to 2^59 (a 64-bit product would wrap to 0).
+    const Multiplier half{1u << 15, 16};
+    EXPECT_TRUE(half.apply(static_cast<i128>(1) << 60) == (static_cast<i128>(1) << 59));
+    EXPECT_EQ(sat32(Multiplier{1u << 15, 0}.apply(static_cast<i128>(1) << 60)),
+              std::numeric_limits<int32_t>::max());
+    EXPECT_EQ(clamp64(Multiplier{1u << 15, 0}.apply(-(static_cast<i128>(1) << 60)), -128, 127),
+              -128);
 }
 
 TEST(Linear, EqualsDequantFormula) {
