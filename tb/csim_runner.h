@@ -35,6 +35,18 @@ inline constexpr LinearShape kVo{2, 1, 1, 8, kDMax};
 inline constexpr LinearShape kFfn{2, 1, 3, 8, kDMax};
 inline constexpr LinearShape kDecode{1, 2, 8, 4, kDMax};
 }  // namespace tiny_b
+// The production design: arch u280_mem_opt with the llama-3.2-1b dims (d_max = the largest d_in,
+// down_proj's intermediate 8192), checked against the derivation by tests/csim/u280_csim_test.cpp.
+// Not in the csim_quant / csim_linear dispatch (compile time): the u280 tests instantiate them.
+namespace u280_mem_opt {
+inline constexpr int kDMax = 8192;
+inline constexpr QuantShape kQuantPrefill{8, 1, kDMax};
+inline constexpr QuantShape kQuantDecode{1, 8, kDMax};
+inline constexpr LinearShape kKq{8, 1, 1, 24, kDMax};
+inline constexpr LinearShape kVo{8, 1, 1, 24, kDMax};
+inline constexpr LinearShape kFfn{8, 1, 3, 32, kDMax};
+inline constexpr LinearShape kDecode{1, 8, 16, 64, kDMax};
+}  // namespace u280_mem_opt
 
 struct QuantResult {
     std::vector<std::vector<uint8_t>> q;  // [token][d]
@@ -107,7 +119,8 @@ void push_weights(const golden::LinearParamsRef& w, int n_cb,
     }
 }
 
-// Runs the linear engine on every token of `s` (token blocks of S.rows). With `chain`, the
+// Runs the linear engine on every token of `s` (token blocks of S.rows): linear_decode for
+// S.rows == 1, linear_prefill's systolic array otherwise. With `chain`, the
 // activations go through the quant_token kernel first (dataflow quant_token -> linear);
 // otherwise the golden quantized tokens are fed. Returns y[token][d_out_pad].
 template <LinearShape S>
@@ -151,7 +164,10 @@ std::vector<std::vector<int32_t>> run_linear(const tb::LinearStimulus& s, bool c
             }
         }
         push_weights<S>(s.w, n_cb, ws, chan);
-        kern::linear_engine<S>(act, zr, ws, chan, out, d_in, n_cb);
+        if constexpr (S.rows == 1)  // one token in flight: the decode GEMV
+            kern::linear_decode<S>(act, zr, ws, chan, out, d_in, n_cb);
+        else  // a token block: the prefill systolic array
+            kern::linear_prefill<S>(act, zr, ws, chan, out, d_in, n_cb);
         std::vector<std::vector<int32_t>> blk(S.rows, std::vector<int32_t>(n_cb * cols));
         for (int cb = 0; cb < n_cb; ++cb)
             for (int r = 0; r < S.rows; ++r)

@@ -1,6 +1,7 @@
-// linear engine kernel: the output-stationary W4A4 engine shared by linear_prefill (TP x WP array,
-// one weight stream per FFN block) and linear_decode (BP lanes x WP, activations broadcast, one
-// weight stream per lane). One call processes one token block of `rows` tokens.
+// linear engine kernel: the numeric contract, dequant and drain shared by the output-stationary
+// W4A4 engines -- linear_prefill (TP x WP systolic array per FFN block, linear_prefill.h) and
+// linear_decode (BP lanes x WP, activations broadcast, one weight stream per lane: the broadcast
+// engine below). One call processes one token block of `rows` tokens.
 #pragma once
 
 #include <ap_int.h>
@@ -22,6 +23,31 @@ namespace flexllm::kern {
 // stream: act d_in / act_lanes beats (token block), zr 1 beat, w[l] n_cb * d_in beats each,
 //         chan n_cb * lanes beats, out n_cb * rows * lanes beats
 // ---------------------------------------------------------------------------------------------
+// Dequantizes one accumulator: the t, rounding and saturation steps of the contract above.
+inline ap_int<32> dequant(const ap_int<32>& acc, const ZeroRange& zr, const ChanParam& p) {
+    const ap_int<72> t =
+        ap_int<72>(zr.range * acc) + ap_int<72>(zr.zero * p.rowsum * ap_uint<4>(15));
+    const ap_int<88> prod = t * p.m;
+    ap_int<90> rnd = prod;
+    if (p.shift != 0) rnd = (prod + (ap_int<89>(1) << (p.shift.to_int() - 1))) >> p.shift.to_int();
+    const ap_int<32> lo = ap_int<32>(-2147483647 - 1), hi = ap_int<32>(2147483647);
+    return rnd < lo ? lo : rnd > hi ? hi : ap_int<32>(rnd);
+}
+
+// Drains one channel block: rows x lanes output beats of wp dequantized channels, row-major.
+template <LinearShape S>
+void drain_block(const ap_int<32> (&acc)[S.rows][S.lanes * S.wp], const ZeroRangeBeat<S.rows>& zrb,
+                 const ChanBeat<S> (&cp)[S.lanes], hls::stream<OutBeat<S>>& out) {
+    for (int r = 0; r < S.rows; ++r)
+        for (int l = 0; l < S.lanes; ++l) {
+            OutBeat<S> y;
+            for (int c = 0; c < S.wp; ++c) y[c] = dequant(acc[r][l * S.wp + c], zrb[r], cp[l][c]);
+            out.write(y);
+        }
+}
+
+// The broadcast engine (linear_decode): every PE sees the same reduction index k in the same
+// cycle; the activation codes are broadcast to every lane.
 template <LinearShape S>
 requires(S.rows >= 1 && S.act_lanes >= 1 && S.lanes >= 1 && S.wp >= 1 &&
          S.d_max >= S.act_lanes) void linear_engine(hls::stream<ActBeat<S>>& act,
@@ -55,24 +81,7 @@ requires(S.rows >= 1 && S.act_lanes >= 1 && S.lanes >= 1 && S.wp >= 1 &&
                         a = (k == 0 ? ap_int<32>(0) : a) + prod;
                     }
         }
-        // drain
-        for (int r = 0; r < kR; ++r)
-            for (int l = 0; l < S.lanes; ++l) {
-                OutBeat<S> y;
-                for (int c = 0; c < S.wp; ++c) {
-                    const ChanParam& p = cp[l][c];
-                    const ap_int<72> t = ap_int<72>(zrb[r].range * acc[r][l * S.wp + c]) +
-                                         ap_int<72>(zrb[r].zero * p.rowsum * ap_uint<4>(15));
-                    const ap_int<88> prod = t * p.m;
-                    ap_int<90> rnd = prod;
-                    if (p.shift != 0)
-                        rnd =
-                            (prod + (ap_int<89>(1) << (p.shift.to_int() - 1))) >> p.shift.to_int();
-                    const ap_int<32> lo = ap_int<32>(-2147483647 - 1), hi = ap_int<32>(2147483647);
-                    y[c] = rnd < lo ? lo : rnd > hi ? hi : ap_int<32>(rnd);
-                }
-                out.write(y);
-            }
+        drain_block<S>(acc, zrb, cp, out);
     }
 }
 
