@@ -13,7 +13,7 @@
 
 namespace flexllm::rtlgen {
 
-inline constexpr const char* kGeneratorVersion = "1.0";
+inline constexpr const char* kGeneratorVersion = "1.1";
 
 // Deliberate RTL bugs for the harness self-test (DESIGN.md: a regression must catch each).
 enum class Fault { kNone, kAccBit, kDropBeat, kSwapLanes, kStuckTready };
@@ -38,6 +38,13 @@ struct ScalarPort {
     int width = 1;
 };
 
+// A module the top instantiates, written to <name>.sv beside the top (one module per file, so
+// that `verilator -y DIR` finds it and -Wall's DECLFILENAME holds). Named <top>_<role>.
+struct SubModule {
+    std::string name;
+    std::string sv;
+};
+
 struct Module {
     std::string kernel;  // quant_token_prefill, linear_decode, ...
     std::string name;    // SystemVerilog module name: <kernel>_<arch>[_fault_<kind>]
@@ -46,7 +53,12 @@ struct Module {
     std::vector<ScalarPort> scalars;
     nlohmann::json shape;
     std::string sv;
+    std::vector<SubModule> submodules;  // synthesized once each by a hierarchical synth
 };
+
+// Source files of module `m` written into `dir`: the top first, then its submodules. The
+// manifest lists the same file names under "sources".
+std::vector<std::string> module_sources(const Module& m, const std::string& dir);
 
 // The kernels generated for every config (fixed list: CMake builds one model per entry).
 std::vector<std::string> kernel_names();

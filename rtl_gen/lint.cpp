@@ -53,20 +53,34 @@ ToolResult run(const std::string& cmd) {
 }
 }  // namespace
 
-ToolResult verilator_lint(const std::string& sv_path) {
+ToolResult run_tool(const std::string& command) { return run(command); }
+std::string shell_quote(const std::string& s) { return quote(s); }
+
+namespace {
+std::string quoted_list(const std::vector<std::string>& files) {
+    std::string r;
+    for (const auto& f : files) r += (r.empty() ? "" : " ") + quote(f);
+    return r;
+}
+}  // namespace
+
+ToolResult verilator_lint(const std::vector<std::string>& sources, const std::string& top) {
     const std::string v = find_tool("verilator");
-    ToolResult r = run(fmt::format("{} --lint-only -Wall {}", quote(v), quote(sv_path)));
+    ToolResult r = run(fmt::format("{} --lint-only -Wall --top-module {} {}", quote(v), quote(top),
+                                   quoted_list(sources)));
     r.ok = r.ok && r.output.find("%Warning") == std::string::npos &&
            r.output.find("%Error") == std::string::npos;
     return r;
 }
 
-ToolResult yosys_synth(const std::string& sv_path, const std::string& top, bool full) {
+ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full) {
     const std::string y = find_tool("yosys");
+    std::string files;
+    for (const auto& f : sources) files += " " + f;
     const std::string script =
-        full ? fmt::format("read_verilog -sv {}; synth -top {}; check -assert", sv_path, top)
-             : fmt::format("read_verilog -sv {}; synth -top {} -run begin:fine; check -assert",
-                           sv_path, top);
+        full ? fmt::format("read_verilog -sv{}; synth -top {}; check -assert", files, top)
+             : fmt::format("read_verilog -sv{}; synth -top {} -run begin:fine; check -assert",
+                           files, top);
     ToolResult r = run(fmt::format("{} -q -p {}", quote(y), quote(script)));
     r.ok = r.ok && r.output.find("ERROR") == std::string::npos;
     return r;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace flexllm::rtlgen {
 
@@ -15,10 +16,17 @@ struct ToolResult {
 
 // Absolute path of `tool` on PATH; throws Error naming the tool and how to install it.
 std::string find_tool(const std::string& tool);
+// Runs a shell command line (stdout + stderr captured); ok when it exits 0. Quote every argument
+// with shell_quote. Used for the tools above and by tb/waves (GTKWave).
+ToolResult run_tool(const std::string& command);
+std::string shell_quote(const std::string& s);
 
-ToolResult verilator_lint(const std::string& sv_path);
+// `sources`: the top's file first, then its submodules' (module_sources / the manifest's
+// "sources"); `top` names the top module.
+ToolResult verilator_lint(const std::vector<std::string>& sources, const std::string& top);
 // full = false: coarse synthesis (`synth -run begin:fine`, every construct elaborated and mapped
-// to word-level cells, `check -assert`); full = true: complete `synth -top` down to gates.
-ToolResult yosys_synth(const std::string& sv_path, const std::string& top, bool full);
+// to word-level cells, `check -assert`); full = true: the complete hierarchical `synth -top` down
+// to gates (each submodule mapped once), then `check -assert`.
+ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full);
 
 }  // namespace flexllm::rtlgen

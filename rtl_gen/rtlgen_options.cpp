@@ -20,7 +20,9 @@ void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
                    "write a mutant: acc-bit, drop-beat, swap-lanes or stuck-tready");
     app.add_flag("--quiet", o.quiet, "print nothing on success");
     app.add_flag("--lint", o.lint,
-                 "check every module with verilator --lint-only -Wall and yosys (coarse synth)");
+                 "check every module with verilator --lint-only -Wall and yosys synth -top");
+    app.add_flag("--coarse", o.coarse,
+                 "with --lint: stop yosys after coarse synthesis (word-level cells)");
 }
 
 int run_rtlgen(const RtlgenOptions& o) {
@@ -42,8 +44,9 @@ int run_rtlgen(const RtlgenOptions& o) {
     int rc = 0;
     if (o.lint)
         for (size_t i = 0; i < paths.size(); ++i) {
-            const ToolResult v = verilator_lint(paths[i]);
-            const ToolResult y = yosys_synth(paths[i], mods[i].name, false);
+            const auto sources = module_sources(mods[i], o.out);
+            const ToolResult v = verilator_lint(sources, mods[i].name);
+            const ToolResult y = yosys_synth(sources, mods[i].name, !o.coarse);
             fmt::print("{}: verilator {}, yosys {}\n", mods[i].name, v.ok ? "clean" : "FAILED",
                        y.ok ? "ok" : "FAILED");
             if (!v.ok) fmt::print("{}", v.output);

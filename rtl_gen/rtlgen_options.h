@@ -13,7 +13,8 @@ struct RtlgenOptions {
     std::string kernel;  // empty: every kernel
     std::string fault = "none";
     bool quiet = false;
-    bool lint = false;  // run verilator --lint-only -Wall and yosys on every written module
+    bool lint = false;    // run verilator --lint-only -Wall and yosys on every written module
+    bool coarse = false;  // with lint: yosys stops after coarse synthesis (large configs)
 };
 
 void add_rtlgen_options(CLI::App& app, RtlgenOptions& o);

@@ -1,10 +1,38 @@
 // SystemVerilog of quant_token: load a token group, divide 2^48 by each token's range
-// (bit-serial, 49 cycles), then emit the uint4 codes and the (zero, range) beat.
+// (bit-serial, 49 cycles), then emit the uint4 codes (one <top>_code unit per lane) and the
+// (zero, range) beat.
 #include <fmt/format.h>
 
 #include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
+
+namespace {
+// One output lane: code = min(15, (((x - zero) * inv) * 15 + 2^47) >> 48), inv = 2^48 / range.
+SubModule code_module(const Module& top) {
+    SubModule s{top.name + "_code", {}};
+    SvWriter w;
+    w.sub_header(top, s.name,
+                 "Code unit: q = min(15, rshift_rnd((x - zero) * inv * 15, 48)), inv = 2^48 / "
+                 "range.");
+    w.line(fmt::format(R"(module {} (
+    input  logic [31:0] x,     // int32 activation
+    input  logic [31:0] zero,  // int32 token minimum
+    input  logic [48:0] inv,   // floor(2^48 / range)
+    output logic [3:0] q       // uint4 code
+);
+    wire [31:0] off = x - zero;
+    wire [80:0] prod = {{49'd0, off}} * {{32'd0, inv}};
+    // verilator lint_off UNUSEDSIGNAL
+    wire [85:0] rnd = {{5'd0, prod}} * 86'd15 + (86'd1 << 47);
+    // verilator lint_on UNUSEDSIGNAL
+    assign q = (rnd[85:48] > 38'd15) ? 4'd15 : rnd[51:48];
+endmodule)",
+                       s.name));
+    s.sv = w.str();
+    return s;
+}
+}  // namespace
 
 void build_quant(Module& m, const kern::QuantShape& s) {
     const int t = s.tokens, l = s.lanes, nb = s.d_max / s.lanes;
@@ -14,6 +42,7 @@ void build_quant(Module& m, const kern::QuantShape& s) {
     m.streams.push_back({"m_axis_q", false, t * l, 4, false, "cfg_d/lanes"});
     m.streams.push_back({"m_axis_zr", false, t, 64, false, "1"});
     m.shape = {{"tokens", t}, {"lanes", l}, {"d_max", s.d_max}};
+    m.submodules = {code_module(m)};
 
     SvWriter w;
     w.header(m);
@@ -77,12 +106,8 @@ void build_quant(Module& m, const kern::QuantShape& s) {
         end
         assign zr_data[t * 64 +: 64] = {{range, mn}};
         for (genvar i = 0; i < L; i++) begin : g_lane
-            wire [31:0] off = rd_word[(t * L + i) * 32 +: 32] - mn;
-            wire [80:0] prod = {{49'd0, off}} * {{32'd0, inv}};
-            // verilator lint_off UNUSEDSIGNAL
-            wire [85:0] rnd = {{5'd0, prod}} * 86'd15 + (86'd1 << 47);
-            // verilator lint_on UNUSEDSIGNAL
-            assign q_next[(t * L + i) * 4 +: 4] = (rnd[85:48] > 38'd15) ? 4'd15 : rnd[51:48];
+            {8} u_code (.x(rd_word[(t * L + i) * 32 +: 32]), .zero(mn), .inv(inv),
+                        .q(q_next[(t * L + i) * 4 +: 4]));
         end
     end
 
@@ -149,7 +174,8 @@ void build_quant(Module& m, const kern::QuantShape& s) {
     assign m_axis_zr_tlast = 1'b1;
     assign status_err = err;
 endmodule)",
-                       t, l, t * l * 32 - 1, nb, nbw - 1, t * l * 4 - 1, t * 64 - 1, nbw));
+                       t, l, t * l * 32 - 1, nb, nbw - 1, t * l * 4 - 1, t * 64 - 1, nbw,
+                       m.submodules[0].name));
     m.sv = w.str();
 }
 

@@ -418,8 +418,8 @@ CaseBench build_bench(const CaseSpec& c, const kern::ArchParams& arch, const gol
     b.primary = "m_axis_y";
     const perf::StageFill& f =
         c.phase == Phase::kPrefill ? perf::fill::kLinearPrefill : perf::fill::kLinearDecode;
-    const auto pc =
-        perf::linear_engine_cycles(n, d_in, d_out, perf::EngineShape{R, LN, WP}, lp.mem, f);
+    const auto pc = perf::linear_engine_cycles(
+        n, d_in, d_out, perf::EngineShape{R, LN, WP, c.phase == Phase::kPrefill}, lp.mem, f);
     b.perf.available = true;
     b.perf.model = pc.total;
     return b;

@@ -48,10 +48,16 @@ int64_t transfer_cycles(double bytes, double bytes_per_cycle);
 // (cols = lanes*wp output channels per channel block), one reduction index k per cycle.
 //   n_cb      = ceil(d_out / cols)                         channel blocks (d_out padded to cols)
 //   calls     = ceil(tokens / rows)                        token blocks
-//   per block = lanes (channel-parameter beats) + d_in (reduce) + rows*lanes (output beats)
-//               + fill.per_block
+//   skew      = rows - 1 + wp - 1 for the systolic prefill array (PE (r, j) reduces r + j
+//               cycles after PE (0, 0)), 0 for the broadcast decode GEMV
+//   per block = lanes (channel-parameter beats) + d_in (reduce) + skew + rows*lanes (output
+//               beats) + fill.per_block
 //   compute   = calls * n_cb * per_block                               (fill.serial_blocks)
-//             = calls * (n_cb * (d_in + fill.per_block) + lanes + rows*lanes)     (overlapped)
+//             = calls * n_cb * max(d_in + fill.per_block, skew + rows*lanes + 1)
+//               + lanes + skew + rows*lanes                                        (overlapped)
+//               (overlapped: a block's last step waits until the previous block's wavefront
+//               has left the array and its sums have drained; the next token block streams in
+//               while the last one drains, so the tail is paid once per call of the stage)
 //   memory    = calls * ceil(lane_bytes / (channels*bytes_per_cycle*efficiency / lanes)),
 //               lane_bytes = n_cb * (d_in*wp*4/8 + wp*kChannelParamBytes): every lane streams its
 //               own weights, padded channels included (zeros in the weight layout); the channel
@@ -60,9 +66,11 @@ int64_t transfer_cycles(double bytes, double bytes_per_cycle);
 // Ideal (DESIGN.md §5): prefill l_p*d_in*d_out/(TP*WP), decode d_in*d_out/(BP*WP); the formula
 // above adds padding, the per-block beats and the fill.
 struct EngineShape {
-    int rows = 1;   // tokens per call (prefill TP, decode 1)
-    int lanes = 1;  // weight streams (prefill: FFN blocks, 1 for K|Q and V|O; decode: BP)
-    int wp = 1;     // output channels per stream per cycle
+    int rows = 1;           // tokens per call (prefill TP, decode 1)
+    int lanes = 1;          // weight streams (prefill: FFN blocks, 1 for K|Q and V|O; decode: BP)
+    int wp = 1;             // output channels per stream per cycle
+    bool systolic = false;  // prefill: skewed wavefront (skew = rows + wp - 2)
+    int skew() const { return systolic ? rows - 1 + wp - 1 : 0; }
 };
 StageCycles linear_engine_cycles(int tokens, int d_in, int d_out, const EngineShape& shape,
                                  const MemChannelParams& mem, const StageFill& f);

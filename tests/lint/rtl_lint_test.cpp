@@ -1,5 +1,6 @@
 // Every generated module (built configs, their mutants, and u280_mem_opt generated on the fly)
-// passes `verilator --lint-only -Wall`; every built module synthesizes with yosys.
+// passes `verilator --lint-only -Wall`; every built module synthesizes to gates with a complete
+// hierarchical yosys `synth -top` (each PE / dequant / code submodule mapped once).
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -18,13 +19,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Built modules, found by their manifests (<arch>/<module>.json); submodule files have none.
 std::vector<std::string> built_modules() {
     std::vector<std::string> v;
     const fs::path root = FLEXLLM_RTL_DIR;
     std::error_code ec;
     for (const auto& d : fs::recursive_directory_iterator(root, ec))
-        if (d.path().extension() == ".sv") v.push_back(fs::relative(d.path(), root).string());
+        if (d.path().extension() == ".json")
+            v.push_back(fs::relative(d.path(), root).replace_extension(".sv").string());
     std::sort(v.begin(), v.end());
+    return v;
+}
+
+// The manifest's "sources", resolved beside it: the top's file first.
+std::vector<std::string> manifest_sources(const fs::path& sv) {
+    fs::path js = sv;
+    js.replace_extension(".json");
+    std::ifstream in(js);
+    const auto j = nlohmann::json::parse(in);
+    std::vector<std::string> v;
+    for (const auto& f : j.at("sources"))
+        v.push_back((sv.parent_path() / f.get<std::string>()).string());
     return v;
 }
 
@@ -38,21 +53,24 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 class BuiltRtl : public ::testing::TestWithParam<std::string> {
   protected:
     std::string path() const { return (fs::path(FLEXLLM_RTL_DIR) / GetParam()).string(); }
+    std::vector<std::string> sources() const { return manifest_sources(path()); }
     std::string top() const { return fs::path(GetParam()).stem().string(); }
 };
 
+TEST_P(BuiltRtl, ManifestListsTheTopFirstAndExistingSubmodules) {
+    const auto src = sources();
+    ASSERT_FALSE(src.empty());
+    EXPECT_EQ(src.front(), path());
+    for (const auto& f : src) EXPECT_TRUE(fs::is_regular_file(f)) << f;
+}
+
 TEST_P(BuiltRtl, VerilatorLintWallClean) {
-    const ToolResult r = verilator_lint(path());
+    const ToolResult r = verilator_lint(sources(), top());
     EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
 }
 
-TEST_P(BuiltRtl, YosysSynthesizes) {
-    // Coarse synthesis (every construct elaborated and mapped to word-level cells, check -assert)
-    // for every built module; the complete `synth -top` flow to gates (minutes for the wide
-    // dequant multipliers) runs on quant_token_decode_tiny_a here and on a minimal linear engine
-    // in RtlGen.MinimalEnginesSynthesizeToGates.
-    const bool full = GetParam() == "tiny_a/quant_token_decode_tiny_a.sv";
-    const ToolResult r = yosys_synth(path(), top(), full);
+TEST_P(BuiltRtl, YosysSynthesizesToGates) {
+    const ToolResult r = yosys_synth(sources(), top(), true);
     EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
 }
 
@@ -76,29 +94,31 @@ TEST(RtlGen, U280MemOptModulesLintClean) {
     ASSERT_EQ(run_rtlgen(o), 0);
     int n = 0;
     for (const auto& d : fs::directory_iterator(dir))
-        if (d.path().extension() == ".sv") {
-            const ToolResult r = verilator_lint(d.path().string());
+        if (d.path().extension() == ".json") {
+            const fs::path sv = fs::path(d.path()).replace_extension(".sv");
+            const ToolResult r = verilator_lint(manifest_sources(sv), sv.stem().string());
             EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
             ++n;
         }
-    EXPECT_EQ(n, 6);
+    EXPECT_EQ(n, static_cast<int>(kernel_names().size()));
     fs::remove_all(dir);
 }
 
-TEST(RtlGen, MinimalEnginesSynthesizeToGates) {
-    // The same generator code paths (multi-row, multi-lane drain, dequant) at the smallest sizes.
+TEST(RtlGen, DegenerateArraysLintAndSynthesize) {
+    // The generator's edge branches: a 1 x 1 systolic array (no skew register at all), 1 x 2
+    // (a column chain only), 2 x 1 (a row chain only), and a single-lane decode GEMV.
     const fs::path dir = fs::temp_directory_path() / "flexllm_synth_min";
     fs::remove_all(dir);
     fs::create_directories(dir);
     auto a = kern::load_arch_config("tiny_a");
     a.name = "min";
-    a.prefill.tp = 2;
+    a.prefill.tp = 1;
     a.prefill.kq_wp = 1;
-    a.prefill.vo_wp = 1;
+    a.prefill.vo_wp = 2;
     a.prefill.ffn_wp = 2;
     a.prefill.ffn_blocks = 2;
-    a.decode.bp = 2;
-    a.decode.wp = 1;
+    a.decode.bp = 1;
+    a.decode.wp = 2;
     a.decode.lanes = 2;
     const fs::path toml = dir / "min.toml";
     std::ofstream(toml) << kern::to_toml(a);
@@ -107,8 +127,19 @@ TEST(RtlGen, MinimalEnginesSynthesizeToGates) {
     o.out = dir.string();
     o.quiet = true;
     ASSERT_EQ(run_rtlgen(o), 0);
-    for (const char* m : {"linear_prefill_ffn_min", "linear_decode_min"}) {
-        const ToolResult r = yosys_synth((dir / (std::string(m) + ".sv")).string(), m, true);
+    for (const char* m : {"linear_prefill_kq_min", "linear_prefill_vo_min",
+                          "linear_prefill_ffn_min", "linear_decode_min"}) {
+        const fs::path sv = dir / (std::string(m) + ".sv");
+        std::ifstream js(fs::path(sv).replace_extension(".json"));
+        const auto man = nlohmann::json::parse(js);
+        const auto& sh = man.at("shape");
+        const int skew = sh.at("systolic").get<bool>()
+                             ? sh.at("rows").get<int>() - 1 + sh.at("wp").get<int>() - 1
+                             : 0;
+        EXPECT_EQ(sh.at("skew").get<int>(), skew) << m;
+        const ToolResult l = verilator_lint(manifest_sources(sv), m);
+        EXPECT_TRUE(l.ok) << l.command << "\n" << l.output;
+        const ToolResult r = yosys_synth(manifest_sources(sv), m, true);
         EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
     }
     fs::remove_all(dir);

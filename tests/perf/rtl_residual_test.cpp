@@ -148,12 +148,13 @@ TEST_F(CycleRecords, ReadsRegressReports) {
 TEST_F(CycleRecords, PrefillRolesSelectTheirEngine) {
     // tiny_a: K|Q WP 8 on 1 channel x 4 B; FFN WP 16 as 2 blocks of 8 on 2 channels x 4 B.
     // gate 64 -> 256 for 4 tokens: cols 16, 16 blocks of 2 + 64 + 4*2 = 74 -> compute 1184;
-    // lane bytes 16 * (64*8/2 + 64) = 5120 at 4 B/cycle -> 1280 (memory); + latency 8.
+    // lane bytes 16 * (64*8/2 + 64) = 5120 at 4 B/cycle -> 1280 (memory); after the last weight
+    // the wavefront crosses the 4 x 8 array, skew (4-1) + (8-1) = 10; + latency 8.
     const auto recs = load_cycle_records(write(
         R"({"format": "flexllm-cycles-v1", "records": [
           {"stage": "linear_prefill", "arch": "tiny_a", "role": "gate", "tokens": 4,
            "d_in": 64, "d_out": 256, "cycles": 1000}]})"));
-    EXPECT_EQ(predict(recs[0]).predicted.total, 1280 + 8 + fill::kLinearPrefill.fixed);
+    EXPECT_EQ(predict(recs[0]).predicted.total, 1280 + 10 + 8 + fill::kLinearPrefill.fixed);
 }
 
 TEST_F(CycleRecords, RejectsStaleAndMalformedRecords) {

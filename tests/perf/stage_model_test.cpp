@@ -73,31 +73,47 @@ TEST(LinearDecode, FixedFillAddsOnce) {
 }
 
 TEST(LinearPrefill, HandComputedSerialBlocks) {
-    // 10 tokens on TP 4 -> 3 calls; 24 outputs on WP 8 -> 3 blocks of 1 + 16 + 4*1 = 21 cycles.
-    // compute = 3 * 3 * 21 = 189; bytes per call = 3 * (16*8/2 + 8*8) = 384 -> 12 cycles at 32 B,
-    // memory = 36; total = 189 + latency 10 = 199.
+    // 10 tokens on TP 4 -> 3 calls; 24 outputs on WP 8 -> 3 blocks; the systolic skew is
+    // (4 - 1) + (8 - 1) = 10, so a block takes 1 + 16 + 10 + 4*1 = 31 cycles.
+    // compute = 3 * 3 * 31 = 279; bytes per call = 3 * (16*8/2 + 8*8) = 384 -> 12 cycles at 32 B,
+    // memory = 36; total = 279 + latency 10 = 289.
     const StageCycles c = linear_prefill_cycles(10, 16, 24, 4, 8, mem(1, 32, 10, 1.0), kNoFill);
-    EXPECT_EQ(c.compute, 189);
+    EXPECT_EQ(c.compute, 279);
     EXPECT_EQ(c.memory, 36);
-    EXPECT_EQ(c.total, 199);
+    EXPECT_EQ(c.total, 289);
     EXPECT_EQ(c.macs4, 3 * 4 * 24 * 16);  // padded tokens (12) x 24 x 16
 }
 
 TEST(LinearPrefill, HandComputedOverlappedBlocks) {
-    // Drain overlapped: per call 3 * 16 + 1 + 4 = 53; compute = 159; total = 169.
+    // Drain overlapped: a block's step is max(d_in 16, skew 10 + drain 4 + 1) = 16, so a call is
+    // 3 * 16 = 48; the tail (1 channel beat + skew 10 + drain 4) once: 3 * 48 + 15 = 159;
+    // total = 159 + latency 10 = 169.
     const StageFill f{.fixed = 0, .per_block = 0, .serial_blocks = false};
     const StageCycles c = linear_prefill_cycles(10, 16, 24, 4, 8, mem(1, 32, 10, 1.0), f);
     EXPECT_EQ(c.compute, 159);
     EXPECT_EQ(c.total, 169);
 }
 
+TEST(LinearPrefill, ShortReductionWaitsForTheWavefront) {
+    // d_in 8 < skew 10 + drain 4 + 1: a block's last step waits for the previous block's
+    // wavefront and drain, so each of the 2 blocks takes 15 cycles; + tail 15 = 45 per the one
+    // call (4 tokens). The same shape with a broadcast GEMV (decode, rows 1) has no skew.
+    const StageFill f{.fixed = 0, .per_block = 0, .serial_blocks = false};
+    const StageCycles c = linear_prefill_cycles(4, 8, 16, 4, 8, mem(1, 64, 0, 1.0), f);
+    EXPECT_EQ(c.compute, 2 * 15 + 1 + 10 + 4);
+    EngineShape flat{4, 1, 8};
+    EXPECT_EQ(flat.skew(), 0);
+    EXPECT_EQ(linear_engine_cycles(4, 8, 16, flat, mem(1, 64, 0, 1.0), f).compute, 2 * 8 + 1 + 4);
+}
+
 TEST(LinearPrefill, FfnBlocksShareTheirChannels) {
-    // WP 24 as 3 streams of 8: cols 24, 48 outputs -> 2 blocks of 3 + 32 + 4*3 = 47 -> 94.
+    // WP 24 as 3 streams of 8 (each a 4 x 8 systolic array, skew 3 + 7 = 10): cols 24, 48
+    // outputs -> 2 blocks of 3 + 32 + 10 + 4*3 = 57 -> 114.
     // lane bytes = 2 * (32*8/2 + 8*8) = 384; lane bandwidth = 3 * 8 * 0.5 / 3 = 4 -> 96 (memory).
     const StageCycles c = linear_prefill_cycles(4, 32, 48, 4, 24, mem(3, 8, 0, 0.5), kNoFill, 3);
-    EXPECT_EQ(c.compute, 94);
+    EXPECT_EQ(c.compute, 114);
     EXPECT_EQ(c.memory, 96);
-    EXPECT_EQ(c.total, 96);
+    EXPECT_EQ(c.total, 114);
 }
 
 TEST(LinearEngine, WithinFivePercentOfTheIdealFormula) {
