@@ -1,14 +1,19 @@
-// GTKWave save-file writer.
+// GTKWave save-file writer and the headless GTKWave check.
 #include "tb/waves.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "golden/error.h"
 
 namespace flexllm::tb {
+
+namespace fs = std::filesystem;
 
 void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const Dut& dut,
                 uint64_t time_start) {
@@ -42,6 +47,166 @@ void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const
     o << "@800200\n-config_status\n";
     for (const auto& s : dut.scalars) vec(s.name, s.data.width);
     o << "@1000200\n-config_status\n";
+}
+
+size_t GtkwaveCheck::signal_count() const {
+    size_t n = 0;
+    for (const auto& t : traces) n += t.is_signal();
+    return n;
+}
+
+const GtkwaveTrace* GtkwaveCheck::find(const std::string& name) const {
+    for (const auto& t : traces)
+        if (t.is_signal() && t.name == name) return &t;
+    return nullptr;
+}
+
+namespace {
+
+// The Tcl script GTKWave runs once the dump and the save file are loaded. It writes one line per
+// fact to the file named by $FLEXLLM_GTKWAVE_REPORT (GTKWave's own console output stays apart),
+// "end" last, and always quits so that GTKWave exits instead of waiting for a user.
+constexpr const char* kCheckScript = R"tcl(
+proc flexllm_report {out marker} {
+    puts $out "facs [gtkwave::getNumFacs]"
+    puts $out "dump [gtkwave::getMinTime] [gtkwave::getMaxTime]"
+    puts $out "window [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime]"
+    if {$marker >= 0} {
+        gtkwave::setMarker $marker
+        puts $out "marker [gtkwave::getMarker]"
+    }
+    set n [gtkwave::getTotalNumTraces]
+    for {set i 0} {$i < $n} {incr i} {
+        set v ""
+        if {$marker >= 0} { set v [gtkwave::getTraceValueAtMarkerFromIndex $i] }
+        puts $out "trace\t[gtkwave::getTraceFlagsFromIndex $i]\t[gtkwave::getTraceNameFromIndex $i]\t$v"
+    }
+    puts $out "end"
+}
+set out [open $env(FLEXLLM_GTKWAVE_REPORT) w]
+if {[catch {flexllm_report $out $env(FLEXLLM_GTKWAVE_MARKER)} err]} {
+    puts $out "error [string map {"\n" " "} $err]"
+}
+close $out
+gtkwave::/File/Quit
+)tcl";
+
+std::string need_tool(const std::string& tool, const std::string& package) {
+    try {
+        return rtlgen::find_tool(tool);
+    } catch (const Error&) {
+        throw Error(fmt::format("{} not found on PATH (needed to open waveforms in GTKWave)", tool),
+                    fmt::format("install it (ci/deps.sh, or apt-get install {})", package));
+    }
+}
+
+std::optional<int64_t> to_int(const std::string& s) {
+    try {
+        size_t used = 0;
+        const int64_t v = std::stoll(s, &used);
+        if (used == s.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+GtkwaveCheck gtkwave_open(const std::string& fst_path, const std::string& gtkw_path,
+                          std::optional<int64_t> marker, int timeout_seconds) {
+    for (const auto& f : {fst_path, gtkw_path})
+        if (!fs::is_regular_file(f)) throw Error(fmt::format("{}: no such file", f));
+    const std::string gtkwave = need_tool("gtkwave", "gtkwave");
+    const std::string xvfb_run = need_tool("xvfb-run", "xvfb");
+    (void)need_tool("xauth", "xauth");  // xvfb-run needs it
+    const std::string timeout = need_tool("timeout", "coreutils");
+
+    static std::atomic<unsigned> counter{0};
+    const fs::path dir =
+        fs::temp_directory_path() / fmt::format("flexllm_gtkwave_{}_{}", ::getpid(), counter++);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    struct Cleanup {
+        fs::path d;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(d, ec);
+        }
+    } cleanup{dir};
+    const fs::path script = dir / "check.tcl", report = dir / "report.txt";
+    const fs::path xauth = dir / "Xauthority", xvfb_log = dir / "xvfb.log";
+    {
+        std::ofstream o(script);
+        if (!o) throw Error(fmt::format("cannot write {}", script.string()));
+        o << kCheckScript;
+    }
+    using rtlgen::shell_quote;
+    // timeout signals its whole process group (xvfb-run, Xvfb, GTKWave); -k: SIGKILL if the TERM
+    // is ignored. xvfb-run -a: the first free display (retried if taken meanwhile); -f/-e: its
+    // X authority and Xvfb's log in our directory, so that nothing is left behind on a timeout.
+    // --rcfile=/dev/null: GTKWave's defaults, whatever .gtkwaverc the user has.
+    const std::string cmd = fmt::format(
+        "FLEXLLM_GTKWAVE_REPORT={} FLEXLLM_GTKWAVE_MARKER={} {} -k 5 {} {} -a -f {} -e {} {} "
+        "--rcfile=/dev/null --script={} {} {} < /dev/null",
+        shell_quote(report.string()), marker ? *marker : -1, shell_quote(timeout), timeout_seconds,
+        shell_quote(xvfb_run), shell_quote(xauth.string()), shell_quote(xvfb_log.string()),
+        shell_quote(gtkwave), shell_quote(script.string()), shell_quote(fst_path),
+        shell_quote(gtkw_path));
+    GtkwaveCheck r;
+    r.run = rtlgen::run_tool(cmd);
+    r.timed_out = r.run.exit_code == 124 || r.run.exit_code == 137;
+    if (!r.run.ok) {  // Xvfb's complaints, if any, help when the display did not come up
+        std::ifstream log(xvfb_log);
+        std::stringstream ss;
+        ss << log.rdbuf();
+        if (!ss.str().empty()) r.run.output += "\n[Xvfb log]\n" + ss.str();
+    }
+    // The report: "facs N", "dump MIN MAX", "window START END", "marker T", one
+    // "trace<TAB>FLAGS<TAB>NAME<TAB>VALUE" per row, "end" (or "error MESSAGE").
+    std::ifstream in(report);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string key, a, b;
+        ls >> key >> a >> b;
+        bool good = true;
+        auto num = [&](const std::string& s, int64_t& to) {
+            const auto v = to_int(s);
+            if (v) to = *v;
+            good = good && v.has_value();
+        };
+        if (key == "end") {
+            r.reported = true;
+        } else if (key == "error") {
+            r.error = line.substr(6);
+        } else if (key == "trace") {
+            std::vector<std::string> f;
+            size_t from = 0;
+            for (size_t e; (e = line.find('\t', from)) != std::string::npos; from = e + 1)
+                f.push_back(line.substr(from, e - from));
+            f.push_back(line.substr(from));
+            int64_t flags = 0;
+            if (f.size() == 4) num(f[1], flags);
+            good = good && f.size() == 4;
+            if (good) r.traces.push_back({f[2], static_cast<uint32_t>(flags), f[3]});
+        } else if (key == "facs") {
+            num(a, r.facilities);
+        } else if (key == "dump") {
+            num(a, r.min_time);
+            num(b, r.max_time);
+        } else if (key == "window") {
+            num(a, r.window_start);
+            num(b, r.window_end);
+        } else if (key == "marker") {
+            int64_t m = 0;
+            num(a, m);
+            r.marker = m;
+        } else {
+            good = false;
+        }
+        if (!good && r.error.empty()) r.error = "unexpected report line '" + line + "'";
+    }
+    return r;
 }
 
 }  // namespace flexllm::tb
