@@ -9,6 +9,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <optional>
+#include <set>
 
 #include "golden/error.h"
 #include "golden/golden_run.h"
@@ -30,22 +33,43 @@ std::string CaseSpec::stage_name() const {
 }
 
 std::string CaseSpec::id() const {
-    return fmt::format("{}/{}/{}/{}", arch, kern::phase_name(phase),
-                       stage == Stage::kQuantToken ? "quant_token" : "linear",
+    const char* st = stage == Stage::kQuantToken ? "quant_token" : "linear";
+    if (role == LinearRole::kLmHead)
+        return fmt::format("{}/{}/{}/{}", arch, kern::phase_name(phase), st, kern::role_name(role));
+    return fmt::format("{}/{}/L{}/{}/{}", arch, kern::phase_name(phase), layer, st,
                        kern::role_name(role));
 }
 
-CaseSpec parse_case_id(const std::string& id) {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> parts;
     size_t b = 0;
-    for (size_t i = 0; i <= id.size(); ++i)
-        if (i == id.size() || id[i] == '/') {
-            parts.push_back(id.substr(b, i - b));
+    for (size_t i = 0; i <= s.size(); ++i)
+        if (i == s.size() || s[i] == sep) {
+            parts.push_back(s.substr(b, i - b));
             b = i + 1;
         }
-    if (parts.size() != 4)
-        throw Error(fmt::format("bad test id '{}'", id),
-                    "ARCH/PHASE/STAGE/ROLE, e.g. tiny_a/decode/linear/q");
+    return parts;
+}
+
+// A layer index: decimal digits only (no sign, no spaces), at most 6 of them.
+std::optional<int> parse_index(const std::string& s) {
+    if (s.empty() || s.size() > 6 ||
+        !std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        return std::nullopt;
+    return std::stoi(s);
+}
+
+}  // namespace
+
+CaseSpec parse_case_id(const std::string& id) {
+    const std::vector<std::string> parts = split(id, '/');
+    const char* hint =
+        "ARCH/PHASE/L<layer>/STAGE/ROLE or ARCH/PHASE/STAGE/lm_head, e.g. "
+        "tiny_a/decode/L0/linear/q";
+    const bool layered = parts.size() == 5;
+    if (parts.size() != 4 && !layered) throw Error(fmt::format("bad test id '{}'", id), hint);
     CaseSpec c;
     c.arch = parts[0];
     if (parts[1] == "prefill")
@@ -54,14 +78,69 @@ CaseSpec parse_case_id(const std::string& id) {
         c.phase = Phase::kDecode;
     else
         throw Error(fmt::format("bad phase '{}' in test id '{}'", parts[1], id));
-    if (parts[2] == "quant_token")
+    const std::string& stage = parts[layered ? 3 : 2];
+    if (stage == "quant_token")
         c.stage = Stage::kQuantToken;
-    else if (parts[2] == "linear")
+    else if (stage == "linear")
         c.stage = Stage::kLinear;
     else
-        throw Error(fmt::format("bad stage '{}' in test id '{}'", parts[2], id));
-    c.role = kern::parse_role(parts[3]);
+        throw Error(fmt::format("bad stage '{}' in test id '{}'", stage, id));
+    c.role = kern::parse_role(parts.back());
+    if (layered) {
+        const auto l = parts[2].size() > 1 && parts[2][0] == 'L' ? parse_index(parts[2].substr(1))
+                                                                 : std::nullopt;
+        if (!l) throw Error(fmt::format("bad layer '{}' in test id '{}'", parts[2], id), hint);
+        c.layer = *l;
+    }
+    if (layered && c.role == LinearRole::kLmHead)
+        throw Error(fmt::format("bad test id '{}': the LM head is not per layer", id),
+                    fmt::format("{}/{}/{}/lm_head", parts[0], parts[1], stage));
+    if (!layered && c.role != LinearRole::kLmHead)
+        throw Error(fmt::format("bad test id '{}': role {} needs a layer", id, parts.back()),
+                    fmt::format("{}/{}/L0/{}/{}", parts[0], parts[1], stage, parts.back()));
     return c;
+}
+
+std::string LayerSelection::describe() const {
+    std::string o;
+    for (int l : layers) o += fmt::format("{}{}", o.empty() ? "" : ",", l);
+    if (!o.empty()) o = (layers.size() == 1 ? "layer " : "layers ") + o;
+    if (lm_head) o += o.empty() ? "lm_head" : " and lm_head";
+    return o;
+}
+
+LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& m,
+                            const std::string& what) {
+    auto bad = [&](const std::string& why) {
+        return Error(fmt::format("{} '{}': {}", what, spec, why),
+                     fmt::format("all, or a comma list of layers 0..{} and/or lm_head, e.g. 0,1",
+                                 m.layers - 1));
+    };
+    LayerSelection sel;
+    if (spec == "all") {
+        sel.layers.resize(m.layers);
+        std::iota(sel.layers.begin(), sel.layers.end(), 0);
+        sel.lm_head = true;
+        return sel;
+    }
+    std::set<int> seen;
+    for (std::string item : split(spec, ',')) {
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (item == "lm_head") {
+            if (sel.lm_head) throw bad("lm_head listed twice");
+            sel.lm_head = true;
+            continue;
+        }
+        const auto l = parse_index(item);
+        if (!l) throw bad(fmt::format("'{}' is neither a layer index nor lm_head", item));
+        if (*l >= m.layers)
+            throw bad(fmt::format("layer {} is out of range: model {} has {} layers (0..{})", *l,
+                                  m.name, m.layers, m.layers - 1));
+        if (!seen.insert(*l).second) throw bad(fmt::format("layer {} listed twice", *l));
+    }
+    sel.layers.assign(seen.begin(), seen.end());
+    return sel;
 }
 
 std::string module_name(const CaseSpec& c, const std::string& fault) {
@@ -167,10 +246,29 @@ std::vector<int64_t> tensor_i64(const Tensor& t) {
     }
 }
 
+std::tuple<int, int, int> stimulus_key(int layer, Phase p, LinearRole r) {
+    return {r == LinearRole::kLmHead ? -1 : layer, p == Phase::kPrefill ? 0 : 1,
+            static_cast<int>(r)};
+}
+
 }  // namespace
 
+LinearStimulus& StageTensors::at(int layer, Phase p, LinearRole r) {
+    return data[stimulus_key(layer, p, r)];
+}
+
+const LinearStimulus& StageTensors::get(int layer, Phase p, LinearRole r) const {
+    const auto it = data.find(stimulus_key(layer, p, r));
+    if (it == data.end())
+        throw Error(fmt::format("no {} stimulus for {}{}", kern::phase_name(p),
+                                r == LinearRole::kLmHead ? "" : fmt::format("layer {} ", layer),
+                                kern::role_name(r)),
+                    "the suite's layers do not include it (--layers)");
+    return it->second;
+}
+
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
-                                  int decode_tokens) {
+                                  int decode_tokens, const LayerSelection& layers) {
     golden::GoldenOptions go;
     go.model = model;
     go.weights = fmt::format("synthetic:{}", weight_seed);
@@ -197,57 +295,69 @@ StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed
     decode_steps.resize(decode_tokens);
 
     StageTensors st;
-    st.source = fmt::format("golden {} synthetic:{}, layer 0 and lm_head, prompt {} + {} decode",
-                            model, weight_seed, prompt_len, decode_tokens);
+    st.source = fmt::format("golden {} synthetic:{}, {}, prompt {} + {} decode", model, weight_seed,
+                            layers.describe(), prompt_len, decode_tokens);
     const auto& qm = run.prep.qm;
-    for (int ph = 0; ph < 2; ++ph) {
-        const std::vector<std::string> steps =
-            ph == 0 ? std::vector<std::string>{"prefill"} : decode_steps;
-        for (LinearRole r : kern::kAllRoles) {
-            LinearStimulus& s = st.data[ph][static_cast<int>(r)];
-            const std::string role(kern::role_name(r));
-            s.w = r == LinearRole::kLmHead ? qm.lm_head : qm.layers.at(0).linear(role);
-            const auto names = golden::linear_taps(role);
-            const std::string layer = r == LinearRole::kLmHead ? "" : "L0/";
-            for (const auto& step : steps) {
-                const std::string pre = step + "/" + layer;
-                const auto x = tensor_i64(tap(pre + quant_input_tap(r)));
-                const auto q = tensor_i64(tap(pre + names.quant + ".q"));
-                const auto z = tensor_i64(tap(pre + names.quant + ".zero"));
-                const auto rg = tensor_i64(tap(pre + names.quant + ".range"));
-                const auto y = tensor_i64(tap(pre + names.output));
-                const int n = static_cast<int>(z.size());
-                if (static_cast<int>(x.size()) != n * s.w.d_in ||
-                    static_cast<int>(y.size()) != n * s.w.d_out)
-                    throw Error(
-                        fmt::format("golden taps of {} at {} have unexpected sizes", role, pre));
-                for (int t = 0; t < n; ++t) {
-                    s.x.emplace_back(x.begin() + t * s.w.d_in, x.begin() + (t + 1) * s.w.d_in);
-                    golden::TokenQuant tq;
-                    tq.q.assign(q.begin() + t * s.w.d_in, q.begin() + (t + 1) * s.w.d_in);
-                    tq.zero = static_cast<int32_t>(z[t]);
-                    tq.range = static_cast<uint32_t>(rg[t]);
-                    s.xq.push_back(std::move(tq));
-                    s.y.emplace_back(y.begin() + t * s.w.d_out, y.begin() + (t + 1) * s.w.d_out);
-                }
+    // One role of one layer ("L<l>/"; "" for the LM head) over the phase's steps.
+    auto collect = [&](LinearStimulus& s, LinearRole r, int l,
+                       const std::vector<std::string>& steps) {
+        const std::string role(kern::role_name(r));
+        s.w = r == LinearRole::kLmHead ? qm.lm_head : qm.layers.at(l).linear(role);
+        const auto names = golden::linear_taps(role);
+        const std::string layer = r == LinearRole::kLmHead ? "" : fmt::format("L{}/", l);
+        for (const auto& step : steps) {
+            const std::string pre = step + "/" + layer;
+            const auto x = tensor_i64(tap(pre + quant_input_tap(r)));
+            const auto q = tensor_i64(tap(pre + names.quant + ".q"));
+            const auto z = tensor_i64(tap(pre + names.quant + ".zero"));
+            const auto rg = tensor_i64(tap(pre + names.quant + ".range"));
+            const auto y = tensor_i64(tap(pre + names.output));
+            const int n = static_cast<int>(z.size());
+            if (static_cast<int>(x.size()) != n * s.w.d_in ||
+                static_cast<int>(y.size()) != n * s.w.d_out)
+                throw Error(
+                    fmt::format("golden taps of {} at {} have unexpected sizes", role, pre));
+            for (int t = 0; t < n; ++t) {
+                s.x.emplace_back(x.begin() + t * s.w.d_in, x.begin() + (t + 1) * s.w.d_in);
+                golden::TokenQuant tq;
+                tq.q.assign(q.begin() + t * s.w.d_in, q.begin() + (t + 1) * s.w.d_in);
+                tq.zero = static_cast<int32_t>(z[t]);
+                tq.range = static_cast<uint32_t>(rg[t]);
+                s.xq.push_back(std::move(tq));
+                s.y.emplace_back(y.begin() + t * s.w.d_out, y.begin() + (t + 1) * s.w.d_out);
             }
         }
+    };
+    for (Phase p : {Phase::kPrefill, Phase::kDecode}) {
+        const std::vector<std::string> steps =
+            p == Phase::kPrefill ? std::vector<std::string>{"prefill"} : decode_steps;
+        for (int l : layers.layers)
+            for (LinearRole r : kern::kAllRoles)
+                if (r != LinearRole::kLmHead) collect(st.at(l, p, r), r, l, steps);
+        if (layers.lm_head)
+            collect(st.at(0, p, LinearRole::kLmHead), LinearRole::kLmHead, 0, steps);
     }
     return st;
 }
 
 StageTensors random_stage_tensors(const golden::ModelConfig& m, uint64_t seed, int prompt_len,
-                                  int decode_tokens) {
+                                  int decode_tokens, const LayerSelection& layers) {
     StageTensors st;
-    st.source =
-        fmt::format("random seed {} (expected values from quant_token_ref/linear_ref)", seed);
-    for (int ph = 0; ph < 2; ++ph)
-        for (LinearRole r : kern::kAllRoles) {
-            const auto d = kern::role_dims(m, r);
-            const int n = ph == 0 ? (r == LinearRole::kLmHead ? 1 : prompt_len) : decode_tokens;
-            st.data[ph][static_cast<int>(r)] = random_linear_stimulus(
-                d.d_in, d.d_out, n, seed * 131 + ph * 17 + static_cast<int>(r));
-        }
+    st.source = fmt::format("random seed {}, {} (expected values from quant_token_ref/linear_ref)",
+                            seed, layers.describe());
+    auto gen = [&](Phase p, LinearRole r, int l) {  // l = -1: the LM head
+        const auto d = kern::role_dims(m, r);
+        const int ph = p == Phase::kPrefill ? 0 : 1;
+        const int n = ph == 0 ? (r == LinearRole::kLmHead ? 1 : prompt_len) : decode_tokens;
+        st.at(l, p, r) = random_linear_stimulus(
+            d.d_in, d.d_out, n, seed * 131 + ph * 17 + static_cast<int>(r) + 1000 * (l + 1));
+    };
+    for (Phase p : {Phase::kPrefill, Phase::kDecode}) {
+        for (int l : layers.layers)
+            for (LinearRole r : kern::kAllRoles)
+                if (r != LinearRole::kLmHead) gen(p, r, l);
+        if (layers.lm_head) gen(p, LinearRole::kLmHead, -1);
+    }
     return st;
 }
 
@@ -474,7 +584,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     out.spec = c;
     out.module = module_name(c, opt.fault);
     const kern::ArchParams arch = kern::load_arch_config(c.arch);
-    const LinearStimulus& st = tensors.get(c.phase, c.role);
+    const LinearStimulus& st = tensors.get(c);
     const CaseBench bench = build_bench(c, arch, m, st);
     out.tokens = static_cast<int>(st.x.size());
     out.d_in = st.w.d_in;
@@ -570,12 +680,19 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     return out;
 }
 
-std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs) {
+std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
+                                    const LayerSelection& layers) {
     std::vector<CaseSpec> v;
     for (const auto& a : archs)
-        for (Phase p : {Phase::kPrefill, Phase::kDecode})
-            for (LinearRole r : kern::kAllRoles)
-                for (Stage s : {Stage::kQuantToken, Stage::kLinear}) v.push_back({a, p, s, r});
+        for (Phase p : {Phase::kPrefill, Phase::kDecode}) {
+            for (int l : layers.layers)
+                for (LinearRole r : kern::kAllRoles)
+                    for (Stage s : {Stage::kQuantToken, Stage::kLinear})
+                        if (r != LinearRole::kLmHead) v.push_back({a, p, s, r, l});
+            if (layers.lm_head)
+                for (Stage s : {Stage::kQuantToken, Stage::kLinear})
+                    v.push_back({a, p, s, LinearRole::kLmHead});
+        }
     return v;
 }
 

@@ -1,12 +1,14 @@
-// Regression cases of the quant_token and linear stages: (config, phase, stage, role). A case
-// builds the port stimuli and expectations from golden tensors, runs C-sim and the Verilated RTL,
-// compares bit-exactly, traces cycles and compares them with the performance model.
+// Regression cases of the quant_token and linear stages: (config, phase, layer, stage, role). A
+// case builds the port stimuli and expectations from golden tensors, runs C-sim and the Verilated
+// RTL, compares bit-exactly, traces cycles and compares them with the performance model.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "golden/model_config.h"
@@ -24,27 +26,44 @@ struct CaseSpec {
     kern::Phase phase = kern::Phase::kDecode;
     Stage stage = Stage::kLinear;
     kern::LinearRole role = kern::LinearRole::kQ;
-    // "<arch>/<phase>/<stage>/<role>", e.g. tiny_a/prefill/linear/q (the --filter subject).
+    int layer = 0;  // decoder layer; ignored for lm_head, which follows the last layer
+    // "<arch>/<phase>/L<layer>/<stage>/<role>", e.g. tiny_a/prefill/L1/linear/q, and for the LM
+    // head (not per layer) "<arch>/<phase>/<stage>/lm_head", like the golden taps
+    // "<step>/L<layer>/<stage>" and "<step>/<stage>". The --filter subject.
     std::string id() const;
     std::string stage_name() const;  // quant_token_prefill, linear_decode, ...
 };
 CaseSpec parse_case_id(const std::string& id);  // throws Error
 
-// The stage tensors of every role and phase: from the golden model (tapped) or seeded random.
-struct StageTensors {
-    std::string source;  // e.g. "golden tiny synthetic:1, layer 0" or "random seed 7"
-    // [phase][role] -> stimulus (x, quantized x, weights, y)
-    LinearStimulus data[2][8];
-    const LinearStimulus& get(kern::Phase p, kern::LinearRole r) const {
-        return data[p == kern::Phase::kPrefill ? 0 : 1][static_cast<int>(r)];
-    }
+// The decoder layers a suite drives and whether it drives the LM head. Spelled "all" (every
+// layer and the LM head) or a comma list of layer indices and/or "lm_head" ("0,1", "1,lm_head").
+struct LayerSelection {
+    std::vector<int> layers;  // ascending, each once
+    bool lm_head = false;
+    std::string describe() const;  // "layers 0,1 and lm_head", "layer 1", "lm_head"
 };
-// Runs the golden model (tiny, synthetic weights) and collects layer 0's taps (and lm_head's)
-// for prefill of `prompt_len` tokens and the first `decode_tokens` decode steps.
+// Throws Error "<what> '<spec>': <reason>" for a malformed list, a repeated entry or a layer
+// outside 0..m.layers-1. `what` names the source: "--layers", "<suite>: layers", a test id.
+LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& m,
+                            const std::string& what);
+
+// The stage tensors of the selected layers' roles and the LM head, both phases: from the golden
+// model (tapped) or seeded random.
+struct StageTensors {
+    std::string source;  // e.g. "golden tiny synthetic:1, layers 0,1 and lm_head, ..."
+    // (layer, phase, role) -> stimulus (x, quantized x, weights, y); the LM head under layer -1.
+    std::map<std::tuple<int, int, int>, LinearStimulus> data;
+    LinearStimulus& at(int layer, kern::Phase p, kern::LinearRole r);  // inserts
+    // Throws Error when the suite did not collect that layer.
+    const LinearStimulus& get(int layer, kern::Phase p, kern::LinearRole r) const;
+    const LinearStimulus& get(const CaseSpec& c) const { return get(c.layer, c.phase, c.role); }
+};
+// Runs the golden model (synthetic weights) and collects the selected layers' taps (and the LM
+// head's) for prefill of `prompt_len` tokens and the first `decode_tokens` decode steps.
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
-                                  int decode_tokens);
+                                  int decode_tokens, const LayerSelection& layers);
 StageTensors random_stage_tensors(const golden::ModelConfig& m, uint64_t seed, int prompt_len,
-                                  int decode_tokens);
+                                  int decode_tokens, const LayerSelection& layers);
 
 struct CaseOptions {
     RunOptions run;          // stall/gap probabilities, seed, budget, watchdog
@@ -73,8 +92,8 @@ struct CaseOutcome {
     std::optional<RunResult> stalled;  // the run under the stall profile
     PerfCheck perf;
     int tokens = 0, d_in = 0, d_out = 0;  // the stage's problem size
-    std::string failure;  // one line
-    std::string waves;    // FST written on failure
+    std::string failure;                  // one line
+    std::string waves;                    // FST written on failure
     double wall_seconds = 0;
 };
 
@@ -104,7 +123,9 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
                      const CaseOptions& opt, const std::string& waves_dir = {},
                      uint64_t wave_window = 200);
 
-// Every case of the default suite for the given archs.
-std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs);
+// Every case of a suite for the given archs and layers: per arch and phase, each selected layer's
+// quant_token and linear stage of every decoder role, then the LM head's.
+std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
+                                    const LayerSelection& layers);
 
 }  // namespace flexllm::tb

@@ -84,6 +84,8 @@ RegressOptions apply_suite(const RegressOptions& in) {
     const auto dtok = static_cast<int>(r.get_int_in("decode_tokens", 1, 1 << 24, o.decode_tokens));
     const double stall = r.get_double("stall_prob", o.stall_prob);
     const std::string filter = r.get_string("filter", "*");
+    const std::string layers = r.get_string("layers", "all");
+    const std::string layers_where = r.where("layers");
     r.finish();
     o.model = model;
     o.weights_seed = wseed;
@@ -101,16 +103,30 @@ RegressOptions apply_suite(const RegressOptions& in) {
     if (set("source")) o.source = source;
     if (set("stall-prob")) o.stall_prob = stall;
     if (set("filter")) o.filter = filter;
+    if (set("layers")) o.layers = layers;
+    (void)parse_layers(o.layers, golden::load_model_config(o.model),
+                       set("layers") ? layers_where : "--layers");
     return o;
+}
+
+namespace {
+LayerSelection suite_layers(const RegressOptions& o, const golden::ModelConfig& m) {
+    return parse_layers(o.layers, m, "--layers");
+}
+}  // namespace
+
+std::vector<CaseSpec> suite_cases(const RegressOptions& o) {
+    return default_cases(o.archs, suite_layers(o, golden::load_model_config(o.model)));
 }
 
 StageTensors suite_stage_tensors(const RegressOptions& o) {
     if (o.source != "golden" && o.source != "random")
         throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
+    const golden::ModelConfig m = golden::load_model_config(o.model);
+    const LayerSelection layers = suite_layers(o, m);
     if (o.source == "golden")
-        return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens);
-    return random_stage_tensors(golden::load_model_config(o.model), o.seed, o.prompt_len,
-                                o.decode_tokens);
+        return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens, layers);
+    return random_stage_tensors(m, o.seed, o.prompt_len, o.decode_tokens, layers);
 }
 
 RegressResult run_regress(const RegressOptions& opts) {
@@ -127,13 +143,13 @@ RegressResult run_regress(const RegressOptions& opts) {
 
     std::vector<CaseSpec> sel;
     int idx = 0;
-    for (const auto& c : default_cases(o.archs)) {
+    for (const auto& c : suite_cases(o)) {
         if (!glob_match(o.filter, c.id())) continue;
         if (idx++ % shard_n == shard_i) sel.push_back(c);
     }
     if (sel.empty())
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
-                    "test ids look like tiny_a/decode/linear/q");
+                    "test ids look like tiny_a/decode/L0/linear/q or tiny_a/decode/linear/lm_head");
 
     const StageTensors tensors = suite_stage_tensors(o);
     CaseOptions co;

@@ -20,6 +20,8 @@ struct RegressOptions {
     std::string model = "tiny";
     std::string source = "golden";  // golden | random
     std::string filter = "*";
+    // Decoder layers (and the LM head) driven: "all" or a comma list, e.g. "0,1" or "1,lm_head".
+    std::string layers = "all";
     uint64_t seed = 1;
     std::string shard = "0/1";  // I/N, 0 <= I < N
     int jobs = 1;
@@ -41,13 +43,17 @@ struct RegressResult {
     std::string table;
 };
 
-// Throws Error on bad options (unknown suite, bad shard, empty selection, ...).
+// Throws Error on bad options (unknown suite, bad shard, bad layers, empty selection, ...).
 RegressResult run_regress(const RegressOptions& o);
-// The options after applying the suite file (exposed for tests).
+// The options after applying the suite file, `layers` validated against the model (exposed for
+// tests).
 RegressOptions apply_suite(const RegressOptions& o);
 std::vector<std::string> builtin_suite_names();
-// The stage tensors a suite drives (golden taps or seeded random stimulus), for options that
-// apply_suite has already resolved.
+// The cases a suite runs before --filter and --shard: every arch x phase x selected layer x
+// stage x role, plus the LM head's, for options that apply_suite has already resolved.
+std::vector<CaseSpec> suite_cases(const RegressOptions& resolved);
+// The stage tensors a suite drives (golden taps or seeded random stimulus) of its selected layers,
+// for options that apply_suite has already resolved.
 StageTensors suite_stage_tensors(const RegressOptions& resolved);
 
 bool glob_match(const std::string& pattern, const std::string& text);

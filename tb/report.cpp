@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -36,14 +37,16 @@ std::string xml_escape(const std::string& s) {
 }  // namespace
 
 std::string console_table(const std::vector<CaseOutcome>& cases, const RegressMeta& meta) {
+    size_t w = 34;  // the id column fits the longest id
+    for (const auto& c : cases) w = std::max(w, c.spec.id().size());
     std::string o =
-        fmt::format("{:<34} {:<6} {:<6} {:>8} {:>8} {:>8} {:>9} {:>7}  {}\n", "test", "C-sim",
+        fmt::format("{:<{}} {:<6} {:<6} {:>8} {:>8} {:>8} {:>9} {:>7}  {}\n", "test", w, "C-sim",
                     "RTL", "cycles", "model", "resid%", "stalled", "stall", "result");
     int pass = 0;
     for (const auto& c : cases) {
         const bool rtl_ok = c.rtl.ok && (!c.stalled || c.stalled->ok);
-        o += fmt::format("{:<34} {:<6} {:<6} {:>8} {:>8} {:>+8.2f} {:>9} {:>7}  {}\n", c.spec.id(),
-                         c.csim_ok ? (c.csim == "ok" ? "ok" : "n/a") : "FAIL",
+        o += fmt::format("{:<{}} {:<6} {:<6} {:>8} {:>8} {:>+8.2f} {:>9} {:>7}  {}\n", c.spec.id(),
+                         w, c.csim_ok ? (c.csim == "ok" ? "ok" : "n/a") : "FAIL",
                          rtl_ok ? "ok" : "FAIL", c.perf.measured, c.perf.model,
                          100 * c.perf.residual, c.stalled ? c.stalled->measured() : 0,
                          c.stalled ? c.stalled->stall_cycles() : 0, c.passed ? "PASS" : "FAIL");
@@ -115,6 +118,10 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
         r["phase"] = std::string(kern::phase_name(c.spec.phase));
         r["stage"] = c.spec.stage_name();
         r["role"] = std::string(kern::role_name(c.spec.role));
+        if (c.spec.role == kern::LinearRole::kLmHead)
+            r["layer"] = nullptr;  // the LM head is not per layer
+        else
+            r["layer"] = c.spec.layer;
         r["module"] = c.module;
         r["tokens"] = c.tokens;
         r["d_in"] = c.d_in;

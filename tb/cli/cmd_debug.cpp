@@ -3,6 +3,7 @@
 // per-transaction cycle trace and, on failure, the FST + .gtkw written around the first mismatch.
 #include <fmt/format.h>
 
+#include "golden/error.h"
 #include "golden/model_config.h"
 #include "tb/cli/command.h"
 #include "tb/regress.h"
@@ -21,10 +22,12 @@ struct DebugOptions {
 };
 
 Registrar reg(
-    {"debug", "Re-run one test (ARCH/PHASE/STAGE/ROLE) with waves and full detail",
+    {"debug", "Re-run one test (ARCH/PHASE/L<layer>/STAGE/ROLE) with waves and full detail",
      [](CLI::App& sub) -> std::function<int()> {
          auto o = std::make_shared<DebugOptions>();
-         sub.add_option("test", o->id, "test id, e.g. tiny_a/decode/linear/q")->required();
+         sub.add_option("test", o->id,
+                        "test id, e.g. tiny_a/decode/L1/linear/q or tiny_a/decode/linear/lm_head")
+             ->required();
          sub.add_option("--window", o->window, "cycles traced before the first mismatch");
          sub.add_option("--seed", o->seed, "seed of the stall profile");
          sub.add_option("--stall-prob", o->stall_prob, "stall/gap probability");
@@ -43,6 +46,15 @@ Registrar reg(
              }
              ro = tb::apply_suite(ro);
              const auto m = golden::load_model_config(ro.model);
+             // Only the case's layer (the id names it), checked against the suite's model.
+             ro.layers = c.role == kern::LinearRole::kLmHead ? "lm_head" : std::to_string(c.layer);
+             try {
+                 (void)tb::parse_layers(ro.layers, m, fmt::format("test id '{}': layers", o->id));
+             } catch (const Error& e) {
+                 throw Error(e.what(), fmt::format("the model's layers are L0..L{}; the LM head "
+                                                   "has none: ARCH/PHASE/STAGE/lm_head",
+                                                   m.layers - 1));
+             }
              const auto tensors = tb::suite_stage_tensors(ro);
              tb::CaseOptions co;
              co.run.seed = o->seed;

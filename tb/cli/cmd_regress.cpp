@@ -1,4 +1,5 @@
-// `flexllm regress`: golden vs C-sim vs RTL for every stage x role x config, cycles vs the model.
+// `flexllm regress`: golden vs C-sim vs RTL for every stage x role x layer x config, cycles vs the
+// model.
 #include <fmt/format.h>
 
 #include "tb/cli/command.h"
@@ -11,7 +12,12 @@ Registrar reg(
      [](CLI::App& sub) -> std::function<int()> {
          auto o = std::make_shared<tb::RegressOptions>();
          sub.add_option("--suite", o->suite, "built-in suite (default, smoke) or suite TOML file");
-         sub.add_option("--filter", o->filter, "glob over test ids ARCH/PHASE/STAGE/ROLE");
+         sub.add_option("--filter", o->filter,
+                        "glob over test ids ARCH/PHASE/L<layer>/STAGE/ROLE and "
+                        "ARCH/PHASE/STAGE/lm_head");
+         sub.add_option("--layers", o->layers,
+                        "decoder layers to drive: all (with the LM head) or a list, e.g. 0,1 or "
+                        "1,lm_head");
          sub.add_option("--seed", o->seed, "seed of stalls, gaps and random stimulus");
          sub.add_option("--shard", o->shard, "run shard I of N (I/N, 0-based)");
          sub.add_option("--jobs", o->jobs, "parallel test threads");
@@ -29,7 +35,7 @@ Registrar reg(
          sub.add_option("--inject-fault", o->fault,
                         "run on the built-in mutant models (self-test)");
          return [o, &sub] {
-             for (const char* n : {"arch", "source", "stall-prob", "filter"})
+             for (const char* n : {"arch", "source", "stall-prob", "filter", "layers"})
                  if (sub.get_option(std::string("--") + n)->count() > 0)
                      o->explicit_options.insert(n);
              const auto r = tb::run_regress(*o);

@@ -35,9 +35,15 @@ TEST(Packing, RoundTripsSignedAndWideElements) {
 }
 
 TEST(Glob, MatchesTestIds) {
-    EXPECT_TRUE(glob_match("*", "tiny_a/decode/linear/q"));
-    EXPECT_TRUE(glob_match("tiny_?/decode/*/q", "tiny_b/decode/linear/q"));
-    EXPECT_FALSE(glob_match("*/prefill/*", "tiny_a/decode/linear/q"));
+    EXPECT_TRUE(glob_match("*", "tiny_a/decode/L0/linear/q"));
+    EXPECT_TRUE(glob_match("tiny_?/decode/*/q", "tiny_b/decode/L1/linear/q"));
+    EXPECT_FALSE(glob_match("*/prefill/*", "tiny_a/decode/L0/linear/q"));
+    // One glob selects a layer, another every decode linear including the LM head.
+    EXPECT_TRUE(glob_match("*/L1/*", "tiny_a/prefill/L1/quant_token/up"));
+    EXPECT_FALSE(glob_match("*/L1/*", "tiny_a/prefill/L11/quant_token/up"));
+    EXPECT_TRUE(glob_match("*/decode/*linear/*", "tiny_a/decode/linear/lm_head"));
+    EXPECT_TRUE(glob_match("*/decode/*linear/*", "tiny_a/decode/L1/linear/q"));
+    EXPECT_FALSE(glob_match("*/decode/*linear/*", "tiny_a/decode/L1/quant_token/q"));
 }
 
 TEST(Regress, RejectsBadShardAndOptions) {

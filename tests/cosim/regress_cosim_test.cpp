@@ -1,52 +1,265 @@
-// The co-verification suite: golden vs C-sim vs Verilated RTL for every stage x role x config,
-// bit-exact under stalls, cycles within 2% of the perf model; and the fault-injection self-test.
+// The co-verification suite: golden vs C-sim vs Verilated RTL for every stage x role x layer x
+// config, bit-exact under stalls, cycles within 2% of the perf model; the layer selection (suite
+// key and --layers); and the fault-injection self-test.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
 
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
 #include "tb/cases.h"
 #include "tb/regress.h"
+#include "tests/unit/file_test_support.h"
 
 namespace flexllm::tb {
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
+using flexllm::testing::expect_error;
+using kern::LinearRole;
+
+const golden::ModelConfig& tiny() {
+    static const golden::ModelConfig m = golden::load_model_config("tiny");
+    return m;
+}
+
+// Cases per (arch, phase, stage) of a suite driving every layer: 7 decoder roles per layer, plus
+// the LM head once.
+int cases_per_stage(const golden::ModelConfig& m) {
+    return m.layers * (static_cast<int>(kern::kAllRoles.size()) - 1) + 1;
+}
+
+// `flexllm ARGS` of this build: exit code and stdout + stderr.
+struct CliResult {
+    int code;
+    std::string out;
+};
+CliResult flexllm(const std::string& args) {
+    const std::string exe = std::string(FLEXLLM_BINARY_DIR) + "/flexllm";
+    if (!fs::exists(exe)) {
+        ADD_FAILURE() << exe << " missing: build the flexllm target";
+        return {-1, ""};
+    }
+    FILE* p = popen((exe + " " + args + " 2>&1").c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    const int st = pclose(p);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+void expect_bad_input(const CliResult& r, const std::string& why) {
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_THAT(r.out, ::testing::StartsWith("flexllm: error: "));
+    EXPECT_THAT(r.out, HasSubstr(why));
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;  // one line
+}
 
 TEST(GoldenTaps, MatchTheReferenceOps) {
     // The regression's stimulus comes from the golden model's taps; check they are what the
-    // reference ops compute from each other (the taps and the ops agree on every role).
-    const auto st = golden_stage_tensors("tiny", 1, 8, 2);
+    // reference ops compute from each other (the taps and the ops agree on every role of every
+    // layer).
+    const auto st = golden_stage_tensors("tiny", 1, 8, 2, parse_layers("all", tiny(), "layers"));
+    ASSERT_GE(tiny().layers, 2);
     for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
-        for (auto r : kern::kAllRoles) {
-            const auto& s = st.get(p, r);
-            ASSERT_FALSE(s.x.empty());
-            for (size_t t = 0; t < s.x.size(); ++t) {
-                const auto q = golden::quant_token_ref(s.x[t]);
-                EXPECT_EQ(q.q, s.xq[t].q) << kern::role_name(r);
-                EXPECT_EQ(q.zero, s.xq[t].zero);
-                std::vector<int32_t> y(s.w.d_out);
-                golden::linear_ref(s.w, s.xq[t], y);
-                EXPECT_EQ(y, s.y[t]) << kern::role_name(r) << " token " << t;
+        for (int l = 0; l < tiny().layers; ++l)
+            for (auto r : kern::kAllRoles) {
+                const auto& s = st.get(l, p, r);
+                ASSERT_FALSE(s.x.empty());
+                for (size_t t = 0; t < s.x.size(); ++t) {
+                    const auto q = golden::quant_token_ref(s.x[t]);
+                    EXPECT_EQ(q.q, s.xq[t].q) << kern::role_name(r);
+                    EXPECT_EQ(q.zero, s.xq[t].zero);
+                    std::vector<int32_t> y(s.w.d_out);
+                    golden::linear_ref(s.w, s.xq[t], y);
+                    EXPECT_EQ(y, s.y[t]) << "L" << l << " " << kern::role_name(r) << " token " << t;
+                }
+                // Each layer brings its own weights and activations (not layer 0's again).
+                if (l > 0 && r != LinearRole::kLmHead) {
+                    EXPECT_NE(s.w.w, st.get(0, p, r).w.w) << "L" << l << " " << kern::role_name(r);
+                    EXPECT_NE(s.x, st.get(0, p, r).x) << "L" << l << " " << kern::role_name(r);
+                }
             }
+    // Only the selected layers are collected, the same as in the full set.
+    const auto one = golden_stage_tensors("tiny", 1, 8, 2, parse_layers("1", tiny(), "layers"));
+    EXPECT_EQ(one.get(1, kern::Phase::kDecode, LinearRole::kQ).x,
+              st.get(1, kern::Phase::kDecode, LinearRole::kQ).x);
+    EXPECT_THAT([&] { (void)one.get(0, kern::Phase::kDecode, LinearRole::kQ); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("no decode stimulus for layer 0 q")));
+    EXPECT_THROW((void)one.get(0, kern::Phase::kDecode, LinearRole::kLmHead), Error);
+}
+
+TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
+    // Expected from the model config: every (arch, phase, stage) x (layer x decoder role, and the
+    // LM head once).
+    const RegressOptions o = apply_suite(RegressOptions{});
+    const golden::ModelConfig m = golden::load_model_config(o.model);
+    ASSERT_EQ(o.model, "tiny");
+    ASSERT_EQ(o.archs, (std::vector<std::string>{"tiny_a", "tiny_b"}));
+    using Key = std::tuple<std::string, kern::Phase, Stage, LinearRole, int>;  // layer -1: head
+    std::map<Key, int> expected;
+    for (const auto& a : o.archs)
+        for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
+            for (auto s : {Stage::kQuantToken, Stage::kLinear})
+                for (auto r : kern::kAllRoles)
+                    if (r == LinearRole::kLmHead)
+                        expected[{a, p, s, r, -1}] = 0;
+                    else
+                        for (int l = 0; l < m.layers; ++l) expected[{a, p, s, r, l}] = 0;
+    const std::vector<CaseSpec> cases = suite_cases(o);
+    EXPECT_EQ(cases.size(), expected.size());
+    EXPECT_EQ(cases.size(), 2u * 2 * 2 * cases_per_stage(m));
+    std::set<std::string> ids;
+    for (const auto& c : cases) {
+        const Key k{c.arch, c.phase, c.stage, c.role, c.role == LinearRole::kLmHead ? -1 : c.layer};
+        ASSERT_TRUE(expected.count(k)) << "unexpected case " << c.id();
+        ++expected[k];
+        EXPECT_TRUE(ids.insert(c.id()).second) << "duplicate id " << c.id();
+        // The id names the layer, and names it back.
+        const CaseSpec back = parse_case_id(c.id());
+        EXPECT_EQ(back.id(), c.id());
+        if (c.role != LinearRole::kLmHead) {
+            EXPECT_EQ(back.layer, c.layer);
+            EXPECT_THAT(c.id(), HasSubstr(fmt::format("/L{}/", c.layer)));
         }
+    }
+    for (const auto& [k, n] : expected)
+        EXPECT_EQ(n, 1) << std::get<0>(k) << " role " << kern::role_name(std::get<3>(k))
+                        << " layer " << std::get<4>(k);
+}
+
+TEST(Suite, CaseIdsNameTheLayerExceptForTheLmHead) {
+    EXPECT_EQ(
+        (CaseSpec{"tiny_a", kern::Phase::kPrefill, Stage::kLinear, LinearRole::kGate, 1}).id(),
+        "tiny_a/prefill/L1/linear/gate");
+    EXPECT_EQ(
+        (CaseSpec{"tiny_b", kern::Phase::kDecode, Stage::kQuantToken, LinearRole::kLmHead}).id(),
+        "tiny_b/decode/quant_token/lm_head");
+    const CaseSpec c = parse_case_id("tiny_b/decode/L12/quant_token/down");
+    EXPECT_EQ(c.layer, 12);
+    EXPECT_EQ(c.role, LinearRole::kDown);
+    EXPECT_EQ(c.stage, Stage::kQuantToken);
+    for (const char* bad : {"tiny_a/decode/L/linear/q", "tiny_a/decode/Lx/linear/q",
+                            "tiny_a/decode/L-1/linear/q", "tiny_a/decode/0/linear/q"})
+        expect_error([&] { parse_case_id(bad); }, {"bad layer", bad});
+    expect_error([&] { parse_case_id("tiny_a/decode/linear/q"); }, {"needs a layer"});
+    expect_error([&] { parse_case_id("tiny_a/decode/L0/linear/lm_head"); }, {"not per layer"});
+    expect_error([&] { parse_case_id("tiny_a/decode/L0/L0/linear/q"); }, {"bad test id"});
+}
+
+TEST(Suite, RejectsOutOfRangeAndMalformedLayers) {
+    const golden::ModelConfig& m = tiny();
+    const std::string past = std::to_string(m.layers + 5);  // "7" on the 2-layer tiny model
+    // The suite key: a one-line Error naming the file and the key.
+    const auto path = fs::temp_directory_path() / "flexllm_layers_suite_test.toml";
+    std::ofstream(path) << "name = \"x\"\nlayers = \"" << past << "\"\n";
+    RegressOptions o;
+    o.suite = path.string();
+    o.waves = "never";
+    expect_error([&] { run_regress(o); }, {path.string(), "layers '" + past + "'",
+                                           fmt::format("layer {} is out of range", past),
+                                           fmt::format("{} layers", m.layers)});
+    std::ofstream(path) << "name = \"x\"\nlayers = 1\n";
+    expect_error([&] { run_regress(o); }, {"layers must be a string"});
+    // The command-line value, malformed in every way.
+    o.suite = "default";
+    o.explicit_options = {"layers"};
+    for (const std::string& bad :
+         {past, std::string("0,,1"), std::string("x"), std::string("-1"), std::string("0,0"),
+          std::string(""), std::string("1,"), std::string("lm_head,lm_head"), std::string("all,0"),
+          std::string("1.5")}) {
+        o.layers = bad;
+        expect_error([&] { run_regress(o); }, {"--layers '" + bad + "'"});
+    }
+    // Through the CLI: exit 2, one line.
+    expect_bad_input(flexllm("regress --waves never --layers " + past),
+                     fmt::format("--layers '{}': layer {} is out of range", past, past));
+    expect_bad_input(flexllm("regress --waves never --suite " + path.string()), "layers");
+    std::ofstream(path) << "name = \"x\"\nlayers = \"" << past << "\"\n";
+    expect_bad_input(flexllm("regress --waves never --suite " + path.string()),
+                     fmt::format("layer {} is out of range", past));
+    expect_bad_input(flexllm("debug tiny_a/decode/L" + past + "/linear/q"),
+                     fmt::format("layer {} is out of range", past));
+    expect_bad_input(flexllm("debug tiny_a/decode/linear/q"), "needs a layer");
+    fs::remove(path);
+}
+
+TEST(Suite, LayersSelectOnlyThoseLayersCases) {
+    const golden::ModelConfig& m = tiny();
+    ASSERT_GE(m.layers, 2);
+    RegressOptions o;
+    o.layers = "1";
+    o.explicit_options = {"layers"};
+    o.waves = "never";
+    o.jobs = 2;
+    const auto r = run_regress(o);
+    EXPECT_EQ(r.exit_code, 0) << r.table;
+    EXPECT_EQ(r.cases.size(), 2u * 2 * 2 * (kern::kAllRoles.size() - 1));
+    for (const auto& c : r.cases) {
+        EXPECT_NE(c.spec.role, LinearRole::kLmHead) << c.spec.id();
+        EXPECT_EQ(c.spec.layer, 1) << c.spec.id();
+    }
+    EXPECT_THAT(r.table, HasSubstr("layer 1, prompt"));  // the stimulus line names the layer
+    // "lm_head" adds the LM head; a suite key selects like the option does.
+    const auto path = fs::temp_directory_path() / "flexllm_layers_select_test.toml";
+    std::ofstream(path) << "name = \"x\"\narchs = \"tiny_a\"\nlayers = \"lm_head, 0\"\n"
+                           "filter = \"*/decode/*\"\nsource = \"random\"\n";
+    RegressOptions s;
+    s.suite = path.string();
+    s.waves = "never";
+    std::set<std::string> ids;
+    for (const auto& c : run_regress(s).cases) ids.insert(c.spec.id());
+    EXPECT_EQ(ids.size(), 2u * (kern::kAllRoles.size() - 1) + 2);
+    EXPECT_TRUE(ids.count("tiny_a/decode/L0/linear/down"));
+    EXPECT_TRUE(ids.count("tiny_a/decode/quant_token/lm_head"));
+    for (const auto& id : ids) EXPECT_THAT(id, ::testing::Not(HasSubstr("/L1/")));
+    fs::remove(path);
+    // The CLI option: the JSON report holds layer-1 cases only.
+    const auto json = fs::temp_directory_path() / "flexllm_layers_cli.json";
+    const CliResult c =
+        flexllm("regress --waves never --stall-prob 0 --layers 1 --json " + json.string());
+    ASSERT_EQ(c.code, 0) << c.out;
+    nlohmann::json j;
+    std::ifstream(json) >> j;
+    ASSERT_EQ(j["cases"].size(), 2u * 2 * 2 * (kern::kAllRoles.size() - 1));
+    for (const auto& k : j["cases"]) {
+        EXPECT_EQ(k["layer"], 1) << k["id"];
+        EXPECT_THAT(k["id"].get<std::string>(), HasSubstr("/L1/"));
+    }
+    fs::remove(json);
+    // flexllm debug takes the layer from the id.
+    const CliResult d = flexllm("debug tiny_b/prefill/L1/linear/up --waves-dir " +
+                                (fs::temp_directory_path() / "flexllm_layers_debug").string());
+    EXPECT_EQ(d.code, 0) << d.out;
+    EXPECT_THAT(d.out, HasSubstr("test      tiny_b/prefill/L1/linear/up"));
+    EXPECT_THAT(d.out, HasSubstr("layer 1, prompt"));
 }
 
 TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
-    RegressOptions o;  // the default: golden taps, tiny_a + tiny_b, stall-prob 0.2
+    RegressOptions o;  // the default: golden taps of every layer, tiny_a + tiny_b, stall-prob 0.2
     o.waves = "never";
     o.jobs = 2;
     const auto r = run_regress(o);
     std::cout << r.table;  // model vs measured cycles of every case
-    EXPECT_EQ(r.cases.size(), 64u);
+    EXPECT_EQ(r.cases.size(), 2u * 2 * 2 * cases_per_stage(tiny()));
     EXPECT_EQ(r.exit_code, 0) << r.table;
+    std::set<int> layers;
+    for (const auto& c : r.cases)
+        if (c.spec.role != LinearRole::kLmHead) layers.insert(c.spec.layer);
+    EXPECT_EQ(static_cast<int>(layers.size()), tiny().layers);
     for (const auto& c : r.cases) {
         EXPECT_TRUE(c.passed) << c.spec.id() << ": " << c.failure;
         EXPECT_EQ(c.csim, "ok") << c.spec.id();
@@ -77,15 +290,16 @@ TEST(Cosim, SmokeSuiteFromTomlAndSuiteFile) {
     o.waves = "never";
     const auto r = run_regress(o);
     EXPECT_EQ(r.exit_code, 0) << r.table;
-    EXPECT_EQ(r.cases.size(), 8u);  // tiny_a, decode, linear, 8 roles
+    // tiny_a, decode, linear: 7 roles of every layer and the LM head
+    EXPECT_EQ(static_cast<int>(r.cases.size()), cases_per_stage(tiny()));
     const auto path = fs::temp_directory_path() / "flexllm_suite_test.toml";
     std::ofstream(path)
-        << "name = \"x\"\narchs = \"tiny_b\"\nfilter = \"*/prefill/quant_token/q\"\n"
+        << "name = \"x\"\narchs = \"tiny_b\"\nfilter = \"*/prefill/L1/quant_token/q\"\n"
            "source = \"random\"\n";
     o.suite = path.string();
     const auto r2 = run_regress(o);
     ASSERT_EQ(r2.cases.size(), 1u);
-    EXPECT_EQ(r2.cases[0].spec.id(), "tiny_b/prefill/quant_token/q");
+    EXPECT_EQ(r2.cases[0].spec.id(), "tiny_b/prefill/L1/quant_token/q");
     std::ofstream(path) << "name = \"x\"\nbogus = 1\n";
     EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(HasSubstr("bogus")));
     // 2^32 + 1 must not wrap to 1 on the way into an int.
@@ -107,7 +321,7 @@ TEST(Cosim, ShardsPartitionTheSuite) {
         o.waves = "never";
         total += run_regress(o).cases.size();
     }
-    EXPECT_EQ(total, 32u);
+    EXPECT_EQ(static_cast<int>(total), 2 * 2 * cases_per_stage(tiny()));
 }
 
 // Fault self-test: every mutant must fail the regression, and the report must point at it.
@@ -159,13 +373,14 @@ INSTANTIATE_TEST_SUITE_P(
     Mutants, FaultInjection,
     ::testing::Values(
         // A flipped accumulator bit in PE (1, 2): the first divergence is token 1, channel 2.
-        FaultCase{"acc-bit", "tiny_a/prefill/linear/gate", "token 1 channel 2"},
+        FaultCase{"acc-bit", "tiny_a/prefill/L0/linear/gate", "token 1 channel 2"},
         // A dropped output beat: beat 1 carries beat 2's channels.
-        FaultCase{"drop-beat", "tiny_a/decode/linear/q", "m_axis_y (y) beat 1"},
+        FaultCase{"drop-beat", "tiny_a/decode/L0/linear/q", "m_axis_y (y) beat 1"},
         // Weight lanes 0 and 1 swapped: channel 0 (lane 0) is the first wrong output.
-        FaultCase{"swap-lanes", "tiny_a/decode/linear/q", "channel 0"},
+        FaultCase{"swap-lanes", "tiny_a/decode/L1/linear/q", "channel 0"},
         // s_axis_zr's tready stuck low: the watchdog names it first.
-        FaultCase{"stuck-tready", "tiny_a/decode/linear/q", "stuck: s_axis_zr (tvalid=1 tready=0"}),
+        FaultCase{"stuck-tready", "tiny_a/decode/L1/linear/q",
+                  "stuck: s_axis_zr (tvalid=1 tready=0"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

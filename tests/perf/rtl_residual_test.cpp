@@ -131,12 +131,15 @@ TEST_F(CycleRecords, FlagsResidualsBeyondTwoPercent) {
 
 TEST_F(CycleRecords, ReadsRegressReports) {
     // Cases of `flexllm regress --json`: measured RTL cycles next to the harness's model value;
-    // cases without an RTL measurement are not records.
+    // cases without an RTL measurement are not records. "layer" (null for the LM head) is not
+    // part of the record.
     const auto recs = load_cycle_records(write(R"({"source": "golden tiny", "cases": [
-        {"id": "tiny_a/decode/linear/q", "arch": "tiny_a", "phase": "decode",
-         "stage": "linear_decode", "role": "q", "cycles": {"measured": 1010, "model": 1000}},
-        {"id": "tiny_a/prefill/quant_token/q", "arch": "tiny_a", "phase": "prefill",
-         "stage": "quant_token_prefill", "role": "q", "cycles": {"measured": 0, "model": 180}}],
+        {"id": "tiny_a/decode/L0/linear/q", "arch": "tiny_a", "phase": "decode",
+         "stage": "linear_decode", "role": "q", "layer": 0,
+         "cycles": {"measured": 1010, "model": 1000}},
+        {"id": "tiny_a/prefill/quant_token/lm_head", "arch": "tiny_a", "phase": "prefill",
+         "stage": "quant_token_prefill", "role": "lm_head", "layer": null,
+         "cycles": {"measured": 0, "model": 180}}],
         "passed": 2, "failed": 0})"));
     ASSERT_EQ(recs.size(), 1u);
     const Residual r = predict(recs[0]);
