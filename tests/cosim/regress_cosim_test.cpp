@@ -21,6 +21,7 @@
 #include "golden/ops_ref.h"
 #include "tb/cases.h"
 #include "tb/regress.h"
+#include "tests/support/cli_test_support.h"
 #include "tests/unit/file_test_support.h"
 
 namespace flexllm::tb {
@@ -42,31 +43,9 @@ int cases_per_stage(const golden::ModelConfig& m) {
     return m.layers * (static_cast<int>(kern::kAllRoles.size()) - 1) + 1;
 }
 
-// `flexllm ARGS` of this build: exit code and stdout + stderr.
-struct CliResult {
-    int code;
-    std::string out;
-};
-CliResult flexllm(const std::string& args) {
-    const std::string exe = std::string(FLEXLLM_BINARY_DIR) + "/flexllm";
-    if (!fs::exists(exe)) {
-        ADD_FAILURE() << exe << " missing: build the flexllm target";
-        return {-1, ""};
-    }
-    FILE* p = popen((exe + " " + args + " 2>&1").c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    const int st = pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-void expect_bad_input(const CliResult& r, const std::string& why) {
-    EXPECT_EQ(r.code, 2) << r.out;
-    EXPECT_THAT(r.out, ::testing::StartsWith("flexllm: error: "));
-    EXPECT_THAT(r.out, HasSubstr(why));
-    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;  // one line
-}
+using flexllm::testing::CliResult;
+using flexllm::testing::expect_bad_input;
+CliResult flexllm(const std::string& args) { return flexllm::testing::run_flexllm(args); }
 
 TEST(GoldenTaps, MatchTheReferenceOps) {
     // The regression's stimulus comes from the golden model's taps; check they are what the

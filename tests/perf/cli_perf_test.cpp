@@ -6,24 +6,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_test_support.h"
+
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out;
-};
-
-Result run(const std::string& args) {
-    const std::string exe = std::string(FLEXLLM_BINARY_DIR) + "/flexllm";
-    Result r;
-    FILE* p = popen((exe + " " + args + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using Result = flexllm::testing::CliResult;
+Result run(const std::string& args) { return flexllm::testing::run_flexllm(args); }
 
 class PerfCli : public ::testing::Test {
   protected:

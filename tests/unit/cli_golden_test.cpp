@@ -8,29 +8,13 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/cli_test_support.h"
+
 namespace {
 
-struct CliResult {
-    int code;
-    std::string out;  // stdout + stderr
-};
-
-CliResult flexllm(const std::string& args) {
-    const std::string cmd = std::string(FLEXLLM_BINARY_DIR) + "/flexllm " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    const int st = pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-void expect_bad_input(const CliResult& r, const std::string& why) {
-    EXPECT_EQ(r.code, 2) << r.out;
-    EXPECT_THAT(r.out, ::testing::HasSubstr(why));
-    EXPECT_THAT(r.out, ::testing::StartsWith("flexllm: error: "));
-    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;  // one line
-}
+using flexllm::testing::CliResult;
+using flexllm::testing::expect_bad_input;
+CliResult flexllm(const std::string& args) { return flexllm::testing::run_flexllm(args); }
 
 const std::string kDir = ::testing::TempDir() + "/cli_golden_test";
 
