@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "golden/ops_ref.h"
@@ -119,66 +120,90 @@ void push_weights(const golden::LinearParamsRef& w, int n_cb,
     }
 }
 
-// Runs the linear engine on every token of `s` (token blocks of S.rows): linear_decode for
-// S.rows == 1, linear_prefill's systolic array otherwise. With `chain`, the
-// activations go through the quant_token kernel first (dataflow quant_token -> linear);
-// otherwise the golden quantized tokens are fed. Returns y[token][d_out_pad].
+// One token block (tokens t0 .. t0 + S.rows - 1) through the linear kernel: linear_decode for
+// S.rows == 1, linear_prefill's systolic array otherwise. With `chain`, the int32 tokens s.x go
+// through the quant_token kernel first (dataflow quant_token -> linear); otherwise the codes `xq`
+// are fed. Checks the stream contract of linear_engine.h -- act d_in / act_lanes beats, zr 1
+// beat, w[l] n_cb * d_in beats each, chan n_cb * lanes beats in, every input consumed, exactly
+// n_cb * rows * lanes output beats -- and throws std::runtime_error naming the stream otherwise.
+// Appends y[token][n_cb * cols] for the block's real tokens.
+template <LinearShape S>
+void run_linear_block(const tb::LinearStimulus& s, const std::vector<golden::TokenQuant>& xq,
+                      int t0, int n_cb, bool chain, std::vector<std::vector<int32_t>>& y) {
+    const int d_in = s.w.d_in, cols = S.cols();
+    const int n = static_cast<int>(chain ? s.x.size() : xq.size());
+    auto check = [](bool ok, const std::string& what) {
+        if (!ok) throw std::runtime_error("linear stream contract: " + what);
+    };
+    hls::stream<kern::ActBeat<S>> act("act");
+    hls::stream<kern::ZeroRangeBeat<S.rows>> zr("zr");
+    hls::stream<kern::WeightBeat<S>> ws[S.lanes];
+    hls::stream<kern::ChanBeat<S>> chan("chan");
+    hls::stream<kern::OutBeat<S>> out("y");
+    if (chain) {
+        constexpr QuantShape kQ{S.rows, S.act_lanes, S.d_max};
+        hls::stream<kern::QuantInBeat<kQ>> in("x");
+        for (int b = 0; b < d_in / S.act_lanes; ++b) {
+            kern::QuantInBeat<kQ> beat;
+            for (int r = 0; r < S.rows; ++r)
+                for (int e = 0; e < S.act_lanes; ++e)
+                    beat[r * S.act_lanes + e] = t0 + r < n ? s.x[t0 + r][b * S.act_lanes + e] : 0;
+            in.write(beat);
+        }
+        kern::quant_token<kQ>(in, act, zr, d_in);
+        check(in.empty(), "quant_token left input beats");
+    } else {
+        kern::ZeroRangeBeat<S.rows> z;
+        for (int r = 0; r < S.rows && t0 + r < n; ++r) {
+            z[r].zero = xq[t0 + r].zero;
+            z[r].range = xq[t0 + r].range;
+        }
+        zr.write(z);
+        for (int b = 0; b < d_in / S.act_lanes; ++b) {
+            kern::ActBeat<S> beat;
+            for (int r = 0; r < S.rows; ++r)
+                for (int e = 0; e < S.act_lanes; ++e)
+                    beat[r * S.act_lanes + e] = t0 + r < n ? xq[t0 + r].q[b * S.act_lanes + e] : 0;
+            act.write(beat);
+        }
+    }
+    push_weights<S>(s.w, n_cb, ws, chan);
+    check(act.size() == static_cast<size_t>(d_in / S.act_lanes), "activation beats in");
+    check(zr.size() == 1u, "zero/range beats in");
+    check(chan.size() == static_cast<size_t>(n_cb * S.lanes), "channel-parameter beats in");
+    for (int l = 0; l < S.lanes; ++l)
+        check(ws[l].size() == static_cast<size_t>(n_cb) * d_in, "weight beats in");
+    if constexpr (S.rows == 1)  // one token in flight: the decode GEMV
+        kern::linear_decode<S>(act, zr, ws, chan, out, d_in, n_cb);
+    else  // a token block: the prefill systolic array
+        kern::linear_prefill<S>(act, zr, ws, chan, out, d_in, n_cb);
+    check(act.empty(), std::to_string(act.size()) + " activation beats left");
+    check(zr.empty(), std::to_string(zr.size()) + " zero/range beats left");
+    check(chan.empty(), std::to_string(chan.size()) + " channel-parameter beats left");
+    for (int l = 0; l < S.lanes; ++l)
+        check(ws[l].empty(),
+              std::to_string(ws[l].size()) + " weight beats left on lane " + std::to_string(l));
+    check(out.size() == static_cast<size_t>(n_cb) * S.rows * S.lanes,
+          std::to_string(out.size()) + " output beats instead of " +
+              std::to_string(n_cb * S.rows * S.lanes));
+    std::vector<std::vector<int32_t>> blk(S.rows, std::vector<int32_t>(n_cb * cols));
+    for (int cb = 0; cb < n_cb; ++cb)
+        for (int r = 0; r < S.rows; ++r)
+            for (int l = 0; l < S.lanes; ++l) {
+                const auto b = out.read();
+                for (int i = 0; i < S.wp; ++i) blk[r][cb * cols + l * S.wp + i] = b[i].to_int();
+            }
+    for (int r = 0; r < S.rows && t0 + r < n; ++r) y.push_back(blk[r]);
+}
+
+// Every token of `s` (token blocks of S.rows) through run_linear_block. Returns
+// y[token][d_out_pad].
 template <LinearShape S>
 std::vector<std::vector<int32_t>> run_linear(const tb::LinearStimulus& s, bool chain) {
-    const int d_in = s.w.d_in, cols = S.cols();
-    const int n_cb = (s.w.d_out + cols - 1) / cols;
-    const int n = static_cast<int>(s.x.size());
+    const int n_cb = (s.w.d_out + S.cols() - 1) / S.cols();
     std::vector<std::vector<int32_t>> y;
-    for (int t0 = 0; t0 < n; t0 += S.rows) {
-        hls::stream<kern::ActBeat<S>> act("act");
-        hls::stream<kern::ZeroRangeBeat<S.rows>> zr("zr");
-        hls::stream<kern::WeightBeat<S>> ws[S.lanes];
-        hls::stream<kern::ChanBeat<S>> chan("chan");
-        hls::stream<kern::OutBeat<S>> out("y");
-        if (chain) {
-            constexpr QuantShape kQ{S.rows, S.act_lanes, S.d_max};
-            hls::stream<kern::QuantInBeat<kQ>> in("x");
-            for (int b = 0; b < d_in / S.act_lanes; ++b) {
-                kern::QuantInBeat<kQ> beat;
-                for (int r = 0; r < S.rows; ++r)
-                    for (int e = 0; e < S.act_lanes; ++e)
-                        beat[r * S.act_lanes + e] =
-                            t0 + r < n ? s.x[t0 + r][b * S.act_lanes + e] : 0;
-                in.write(beat);
-            }
-            kern::quant_token<kQ>(in, act, zr, d_in);
-        } else {
-            kern::ZeroRangeBeat<S.rows> z;
-            for (int r = 0; r < S.rows && t0 + r < n; ++r) {
-                z[r].zero = s.xq[t0 + r].zero;
-                z[r].range = s.xq[t0 + r].range;
-            }
-            zr.write(z);
-            for (int b = 0; b < d_in / S.act_lanes; ++b) {
-                kern::ActBeat<S> beat;
-                for (int r = 0; r < S.rows; ++r)
-                    for (int e = 0; e < S.act_lanes; ++e)
-                        beat[r * S.act_lanes + e] =
-                            t0 + r < n ? s.xq[t0 + r].q[b * S.act_lanes + e] : 0;
-                act.write(beat);
-            }
-        }
-        push_weights<S>(s.w, n_cb, ws, chan);
-        if constexpr (S.rows == 1)  // one token in flight: the decode GEMV
-            kern::linear_decode<S>(act, zr, ws, chan, out, d_in, n_cb);
-        else  // a token block: the prefill systolic array
-            kern::linear_prefill<S>(act, zr, ws, chan, out, d_in, n_cb);
-        std::vector<std::vector<int32_t>> blk(S.rows, std::vector<int32_t>(n_cb * cols));
-        for (int cb = 0; cb < n_cb; ++cb)
-            for (int r = 0; r < S.rows; ++r)
-                for (int l = 0; l < S.lanes; ++l) {
-                    const auto b = out.read();
-                    for (int i = 0; i < S.wp; ++i) blk[r][cb * cols + l * S.wp + i] = b[i].to_int();
-                }
-        for (int r = 0; r < S.rows && t0 + r < n; ++r) y.push_back(blk[r]);
-        if (!act.empty() || !chan.empty() || !out.empty() || !ws[0].empty())
-            throw std::runtime_error("stream left non-empty after a token block");
-    }
+    for (int t0 = 0; t0 < static_cast<int>(s.x.size()); t0 += S.rows)
+        run_linear_block<S>(s, s.xq, t0, n_cb, chain, y);
     return y;
 }
 

@@ -236,83 +236,16 @@ TEST(U280QuantTokenCsim, PrefillAndDecodeAtEveryConsumerLength) {
 }
 
 // ---- linear: one token block through the kernel entry point, stream contract checked ---------
-// linear_prefill for TP rows, linear_decode for rows == 1 (the kernels' own entry points, not the
-// shared engine, so a prefill array rewritten behind the same signature is what runs here).
-template <LinearShape S>
-void linear_kernel(hls::stream<kern::ActBeat<S>>& act, hls::stream<kern::ZeroRangeBeat<S.rows>>& zr,
-                   hls::stream<kern::WeightBeat<S>> (&w)[S.lanes],
-                   hls::stream<kern::ChanBeat<S>>& chan, hls::stream<kern::OutBeat<S>>& out,
-                   int d_in, int n_cb) {
-    if constexpr (S.rows == 1)
-        kern::linear_decode<S>(act, zr, w, chan, out, d_in, n_cb);
-    else
-        kern::linear_prefill<S>(act, zr, w, chan, out, d_in, n_cb);
-}
-
-// Contract (linear_engine.h): act d_in / act_lanes beats, zr 1 beat, w[l] n_cb * d_in beats each,
-// chan n_cb * lanes beats in; out n_cb * rows * lanes beats of wp channels. `xq` (when not
-// chaining) are the token codes to feed; with `chain` the int32 tokens s.x go through
-// quant_token at the phase's quantizer shape first. Appends y[token][n_cb * cols].
+// csim::run_linear_block (linear_prefill for TP rows, linear_decode for rows == 1; the stream
+// contract of linear_engine.h checked before and after the call) as a test failure.
 template <LinearShape S>
 void linear_block(const tb::LinearStimulus& s, const std::vector<golden::TokenQuant>& xq, int t0,
                   int n_cb, bool chain, std::vector<std::vector<int32_t>>& y) {
-    const int d_in = s.w.d_in, cols = S.cols();
-    const int n = static_cast<int>(chain ? s.x.size() : xq.size());
-    hls::stream<kern::ActBeat<S>> act("act");
-    hls::stream<kern::ZeroRangeBeat<S.rows>> zr("zr");
-    hls::stream<kern::WeightBeat<S>> ws[S.lanes];
-    hls::stream<kern::ChanBeat<S>> chan("chan");
-    hls::stream<kern::OutBeat<S>> out("y");
-    if (chain) {
-        constexpr QuantShape kQ{S.rows, S.act_lanes, S.d_max};
-        hls::stream<kern::QuantInBeat<kQ>> in("x");
-        for (int b = 0; b < d_in / S.act_lanes; ++b) {
-            kern::QuantInBeat<kQ> beat;
-            for (int r = 0; r < S.rows; ++r)
-                for (int e = 0; e < S.act_lanes; ++e)
-                    beat[r * S.act_lanes + e] = t0 + r < n ? s.x[t0 + r][b * S.act_lanes + e] : 0;
-            in.write(beat);
-        }
-        kern::quant_token<kQ>(in, act, zr, d_in);
-        ASSERT_TRUE(in.empty());
-    } else {
-        kern::ZeroRangeBeat<S.rows> z;
-        for (int r = 0; r < S.rows && t0 + r < n; ++r) {
-            z[r].zero = xq[t0 + r].zero;
-            z[r].range = xq[t0 + r].range;
-        }
-        zr.write(z);
-        for (int b = 0; b < d_in / S.act_lanes; ++b) {
-            kern::ActBeat<S> beat;
-            for (int r = 0; r < S.rows; ++r)
-                for (int e = 0; e < S.act_lanes; ++e)
-                    beat[r * S.act_lanes + e] = t0 + r < n ? xq[t0 + r].q[b * S.act_lanes + e] : 0;
-            act.write(beat);
-        }
+    try {
+        run_linear_block<S>(s, xq, t0, n_cb, chain, y);
+    } catch (const std::runtime_error& e) {
+        FAIL() << e.what();
     }
-    push_weights<S>(s.w, n_cb, ws, chan);
-    ASSERT_EQ(act.size(), static_cast<size_t>(d_in / S.act_lanes));
-    ASSERT_EQ(zr.size(), 1u);
-    ASSERT_EQ(chan.size(), static_cast<size_t>(n_cb * S.lanes));
-    for (int l = 0; l < S.lanes; ++l) ASSERT_EQ(ws[l].size(), static_cast<size_t>(n_cb) * d_in);
-
-    linear_kernel<S>(act, zr, ws, chan, out, d_in, n_cb);
-
-    EXPECT_TRUE(act.empty()) << act.size() << " activation beats left";
-    EXPECT_TRUE(zr.empty()) << zr.size() << " zero/range beats left";
-    EXPECT_TRUE(chan.empty()) << chan.size() << " channel-parameter beats left";
-    for (int l = 0; l < S.lanes; ++l)
-        EXPECT_TRUE(ws[l].empty()) << ws[l].size() << " weight beats left on lane " << l;
-    ASSERT_EQ(out.size(), static_cast<size_t>(n_cb) * S.rows * S.lanes) << "output beats";
-    std::vector<std::vector<int32_t>> blk(S.rows, std::vector<int32_t>(n_cb * cols));
-    for (int cb = 0; cb < n_cb; ++cb)
-        for (int r = 0; r < S.rows; ++r)
-            for (int l = 0; l < S.lanes; ++l) {
-                const auto b = out.read();
-                for (int i = 0; i < S.wp; ++i) blk[r][cb * cols + l * S.wp + i] = b[i].to_int();
-            }
-    ASSERT_TRUE(out.empty());
-    for (int r = 0; r < S.rows && t0 + r < n; ++r) y.push_back(blk[r]);
 }
 
 // Every token of the stimulus (token blocks of S.rows) with both activation paths; compares
