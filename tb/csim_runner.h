@@ -55,39 +55,52 @@ struct QuantResult {
     std::vector<uint32_t> range;
 };
 
-// Runs quant_token over every token (groups of S.tokens; missing tokens padded with zeros).
+// One token group (tokens t0 .. t0 + S.tokens - 1, missing tokens padded with zeros) through
+// quant_token. Checks the stream contract of quant_token.h -- d / lanes beats in, every one
+// consumed, one zero/range beat and d / lanes code beats out -- and throws std::runtime_error
+// naming the stream otherwise. Appends the group's real tokens to r.
+template <QuantShape S>
+void run_quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantResult& r) {
+    const int d = static_cast<int>(x[0].size()), n = static_cast<int>(x.size());
+    const int beats = d / S.lanes;
+    auto check = [](bool ok, const std::string& what) {
+        if (!ok) throw std::runtime_error("quant_token stream contract: " + what);
+    };
+    hls::stream<kern::QuantInBeat<S>> in("x");
+    hls::stream<kern::QuantCodeBeat<S>> codes("q");
+    hls::stream<kern::ZeroRangeBeat<S.tokens>> zr("zr");
+    for (int b = 0; b < beats; ++b) {
+        kern::QuantInBeat<S> beat;
+        for (int t = 0; t < S.tokens; ++t)
+            for (int l = 0; l < S.lanes; ++l)
+                beat[t * S.lanes + l] = t0 + t < n ? x[t0 + t][b * S.lanes + l] : 0;
+        in.write(beat);
+    }
+    kern::quant_token<S>(in, codes, zr, d);
+    check(in.empty(), std::to_string(in.size()) + " input beats not consumed");
+    check(zr.size() == 1u, std::to_string(zr.size()) + " zero/range beats instead of 1");
+    check(codes.size() == static_cast<size_t>(beats),
+          std::to_string(codes.size()) + " code beats instead of " + std::to_string(beats));
+    const auto z = zr.read();
+    std::vector<std::vector<uint8_t>> q(S.tokens, std::vector<uint8_t>(d));
+    for (int b = 0; b < beats; ++b) {
+        const auto beat = codes.read();
+        for (int t = 0; t < S.tokens; ++t)
+            for (int l = 0; l < S.lanes; ++l)
+                q[t][b * S.lanes + l] = static_cast<uint8_t>(beat[t * S.lanes + l].to_uint());
+    }
+    for (int t = 0; t < S.tokens && t0 + t < n; ++t) {
+        r.q.push_back(q[t]);
+        r.zero.push_back(z[t].zero.to_int());
+        r.range.push_back(z[t].range.to_uint());
+    }
+}
+
+// Runs quant_token over every token (groups of S.tokens) through run_quant_group.
 template <QuantShape S>
 QuantResult run_quant(const std::vector<std::vector<int32_t>>& x) {
-    const int d = static_cast<int>(x[0].size());
-    const int n = static_cast<int>(x.size());
     QuantResult r;
-    for (int t0 = 0; t0 < n; t0 += S.tokens) {
-        hls::stream<kern::QuantInBeat<S>> in("x");
-        hls::stream<kern::QuantCodeBeat<S>> codes("q");
-        hls::stream<kern::ZeroRangeBeat<S.tokens>> zr("zr");
-        for (int b = 0; b < d / S.lanes; ++b) {
-            kern::QuantInBeat<S> beat;
-            for (int t = 0; t < S.tokens; ++t)
-                for (int l = 0; l < S.lanes; ++l)
-                    beat[t * S.lanes + l] = t0 + t < n ? x[t0 + t][b * S.lanes + l] : 0;
-            in.write(beat);
-        }
-        kern::quant_token<S>(in, codes, zr, d);
-        const auto z = zr.read();
-        std::vector<std::vector<uint8_t>> q(S.tokens, std::vector<uint8_t>(d));
-        for (int b = 0; b < d / S.lanes; ++b) {
-            const auto beat = codes.read();
-            for (int t = 0; t < S.tokens; ++t)
-                for (int l = 0; l < S.lanes; ++l)
-                    q[t][b * S.lanes + l] = static_cast<uint8_t>(beat[t * S.lanes + l].to_uint());
-        }
-        for (int t = 0; t < S.tokens && t0 + t < n; ++t) {
-            r.q.push_back(q[t]);
-            r.zero.push_back(z[t].zero.to_int());
-            r.range.push_back(z[t].range.to_uint());
-        }
-        if (!in.empty() || !codes.empty()) throw std::runtime_error("stream left non-empty");
-    }
+    for (int t0 = 0; t0 < static_cast<int>(x.size()); t0 += S.tokens) run_quant_group<S>(x, t0, r);
     return r;
 }
 

@@ -8,25 +8,13 @@
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "tb/csim_runner.h"
+#include "tests/csim/csim_test_support.h"
 
 namespace flexllm::csim {
 namespace {
 
 using kern::LinearRole;
 using kern::Phase;
-
-// Prints the first few mismatches as `idx GOT=... EXP=...`.
-template <typename T>
-::testing::AssertionResult SameValues(const std::vector<T>& got, const std::vector<T>& exp,
-                                      size_t n) {
-    int bad = 0;
-    std::string msg;
-    for (size_t i = 0; i < n; ++i)
-        if (got[i] != exp[i] && bad++ < 5)
-            msg += fmt::format("  {} GOT={} EXP={}\n", i, int64_t{got[i]}, int64_t{exp[i]});
-    if (bad == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << bad << " mismatches\n" << msg;
-}
 
 TEST(CsimShapes, MatchTheDerivedParams) {
     const auto m = golden::load_model_config("tiny");

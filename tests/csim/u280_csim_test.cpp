@@ -23,6 +23,7 @@
 #include "golden/rng.h"
 #include "hls_src/arch_config.h"
 #include "tb/csim_runner.h"
+#include "tests/csim/csim_test_support.h"
 
 namespace flexllm::csim {
 namespace {
@@ -126,54 +127,14 @@ tb::LinearStimulus rng_stimulus(int d_in, int d_out, int tokens, uint64_t seed) 
     return s;
 }
 
-// The first few mismatches as `idx GOT=... EXP=...`.
-template <typename T>
-::testing::AssertionResult SameValues(const std::vector<T>& got, const std::vector<T>& exp,
-                                      size_t n) {
-    if (got.size() < n || exp.size() < n)
-        return ::testing::AssertionFailure() << "sizes " << got.size() << ", " << exp.size();
-    int bad = 0;
-    std::string msg;
-    for (size_t i = 0; i < n; ++i)
-        if (got[i] != exp[i] && bad++ < 5)
-            msg += fmt::format("  {} GOT={} EXP={}\n", i, int64_t{got[i]}, int64_t{exp[i]});
-    if (bad == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << bad << " mismatches\n" << msg;
-}
-
 // ---- quant_token: one token group through the kernel, stream contract checked -------------------
-// Contract (quant_token.h): d / lanes beats in; one ZeroRange beat and d / lanes code beats out.
+// csim::run_quant_group (the stream contract of quant_token.h checked) as a test failure.
 template <QuantShape S>
 void quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantResult& r) {
-    const int d = static_cast<int>(x[0].size()), n = static_cast<int>(x.size());
-    const int beats = d / S.lanes;
-    hls::stream<kern::QuantInBeat<S>> in("x");
-    hls::stream<kern::QuantCodeBeat<S>> codes("q");
-    hls::stream<kern::ZeroRangeBeat<S.tokens>> zr("zr");
-    for (int b = 0; b < beats; ++b) {
-        kern::QuantInBeat<S> beat;
-        for (int t = 0; t < S.tokens; ++t)
-            for (int l = 0; l < S.lanes; ++l)
-                beat[t * S.lanes + l] = t0 + t < n ? x[t0 + t][b * S.lanes + l] : 0;
-        in.write(beat);
-    }
-    kern::quant_token<S>(in, codes, zr, d);
-    ASSERT_TRUE(in.empty()) << in.size() << " input beats not consumed";
-    ASSERT_EQ(zr.size(), 1u);
-    ASSERT_EQ(codes.size(), static_cast<size_t>(beats));
-    const auto z = zr.read();
-    std::vector<std::vector<uint8_t>> q(S.tokens, std::vector<uint8_t>(d));
-    for (int b = 0; b < beats; ++b) {
-        const auto beat = codes.read();
-        for (int t = 0; t < S.tokens; ++t)
-            for (int l = 0; l < S.lanes; ++l)
-                q[t][b * S.lanes + l] = static_cast<uint8_t>(beat[t * S.lanes + l].to_uint());
-    }
-    ASSERT_TRUE(codes.empty() && zr.empty());
-    for (int t = 0; t < S.tokens && t0 + t < n; ++t) {
-        r.q.push_back(q[t]);
-        r.zero.push_back(z[t].zero.to_int());
-        r.range.push_back(z[t].range.to_uint());
+    try {
+        run_quant_group<S>(x, t0, r);
+    } catch (const std::runtime_error& e) {
+        FAIL() << e.what();
     }
 }
 
