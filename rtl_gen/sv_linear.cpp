@@ -340,7 +340,7 @@ void build_linear(Module& m, const kern::LinearShape& s, bool systolic, Fault fa
                     ksub4 <= '0;
                     chan_cnt <= 16'd0;
                     dr_last_blk <= last_cb;
-                    {7}
+                    {6}
                     di <= 16'd0;
                     dlane <= 16'd0;
                     if (last_cb) begin
@@ -353,12 +353,12 @@ void build_linear(Module& m, const kern::LinearShape& s, bool systolic, Fault fa
                     end
                 end else begin
                     k <= k + 16'd1;
-                    {6}
+                    {5}
                 end
             end
             // Drain: rows x lanes beats of WP channels, row-major (row, lane).
             if (m_axis_y_tready) y_valid <= 1'b0;)",
-                       nbw, ae, chan_load, lanes - 1, repl(lanes, "last_k && last_cb"), 0, k_step,
+                       nbw, ae, chan_load, lanes - 1, repl(lanes, "last_k && last_cb"), k_step,
                        drain_start));
     std::string emit = "y_valid <= 1'b1;";
     if (fault == Fault::kDropBeat)
