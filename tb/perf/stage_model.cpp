@@ -106,10 +106,10 @@ StageCycles linear_engine_cycles(int tokens, int d_in, int d_out, const EngineSh
     const double lane_bw = sustained_bytes_per_cycle(mem) / s.lanes;
     c.memory = calls * transfer_cycles(lane_bytes, lane_bw);
     c.fill = f.fixed + mem.latency_cycles;
-    finish(c);
-    // Memory-bound: after the last weight beat the wavefront still crosses the array (skew). The
-    // last drain is left out: it overlaps the channel-parameter bytes the memory time counts on
-    // the weight channels (within 2% of the RTL either way; see tb/perf/README.md).
+    // total = busy + fill, except that a memory-bound engine still needs the skew after its last
+    // weight beat (the wavefront crosses the array). The last drain is left out: it overlaps the
+    // channel-parameter bytes the memory time counts on the weight channels (within 2% of the RTL
+    // either way; see tb/perf/README.md).
     c.total = std::max(c.compute, c.memory + skew) + c.fill;
     const int64_t call_busy = std::max(per_call, transfer_cycles(lane_bytes, lane_bw));
     c.first_out = stretched(chan_beats + d_in + skew + 1, c) + c.fill;
