@@ -1,13 +1,13 @@
 // Accuracy report: per-stage SQNR on the same inputs and end-to-end logit agreement.
 #include "golden/accuracy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "golden/error.h"
 #include "golden/float_ref.h"
@@ -33,7 +33,7 @@ struct Acc {
 };
 
 class Taps {
-public:
+  public:
     explicit Taps(const std::vector<Tensor>& ts) {
         for (const auto& t : ts) map_.emplace(t.name, &t);
     }
@@ -46,7 +46,7 @@ public:
     }
     const Tensor& tensor(const std::string& n) const { return *map_.at(n); }
 
-private:
+  private:
     std::map<std::string, const Tensor*> map_;
 };
 
@@ -82,28 +82,40 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
         steps.push_back(t.name.substr(0, t.name.size() - 6));
     }
     std::map<std::string, Acc> acc;
-    std::vector<std::string> order = {"rmsnorm",      "q_proj (quant_token+linear)", "k_proj (quant_token+linear)",
-                                      "v_proj (quant_token+linear)", "rope", "quant_static q/k/v (int8)",
-                                      "softmax (uint8)", "attn_context", "o_proj (quant_token+linear)",
-                                      "gate_proj (quant_token+linear)", "up_proj (quant_token+linear)",
-                                      "swiglu", "fht (R4)", "down_proj (quant_token+linear)",
+    std::vector<std::string> order = {"rmsnorm",
+                                      "q_proj (quant_token+linear)",
+                                      "k_proj (quant_token+linear)",
+                                      "v_proj (quant_token+linear)",
+                                      "rope",
+                                      "quant_static q/k/v (int8)",
+                                      "softmax (uint8)",
+                                      "attn_context",
+                                      "o_proj (quant_token+linear)",
+                                      "gate_proj (quant_token+linear)",
+                                      "up_proj (quant_token+linear)",
+                                      "swiglu",
+                                      "fht (R4)",
+                                      "down_proj (quant_token+linear)",
                                       "lm_head (quant_token+linear)"};
-    auto cmp = [&](const std::string& stage, const std::vector<float>& ref, const std::vector<float>& got) {
+    auto cmp = [&](const std::string& stage, const std::vector<float>& ref,
+                   const std::vector<float>& got) {
         Acc& a = acc[stage];
         for (size_t i = 0; i < ref.size(); ++i) a.add(ref[i], got[i]);
     };
-    auto lin = [&](const std::vector<float>& w, int d_out, int d_in, const std::vector<float>& x, int T) {
+    auto lin = [&](const std::vector<float>& w, int d_out, int d_in, const std::vector<float>& x,
+                   int T) {
         std::vector<float> y(static_cast<size_t>(T) * d_out);
         for (int t = 0; t < T; ++t)
-            linear_f(w, d_out, d_in, std::span<const float>(x.data() + static_cast<size_t>(t) * d_in, d_in),
+            linear_f(w, d_out, d_in,
+                     std::span<const float>(x.data() + static_cast<size_t>(t) * d_in, d_in),
                      std::span<float>(y.data() + static_cast<size_t>(t) * d_out, d_out));
         return y;
     };
     auto norm_rows = [&](const std::vector<float>& x, int T) {
         std::vector<float> y(x.size());
         for (int t = 0; t < T; ++t)
-            rmsnorm_f(std::span<const float>(x.data() + static_cast<size_t>(t) * h, h), {}, c.rms_eps,
-                      std::span<float>(y.data() + static_cast<size_t>(t) * h, h));
+            rmsnorm_f(std::span<const float>(x.data() + static_cast<size_t>(t) * h, h), {},
+                      c.rms_eps, std::span<float>(y.data() + static_cast<size_t>(t) * h, h));
         return y;
     };
     std::vector<std::vector<int8_t>> vcache(c.layers);
@@ -118,7 +130,8 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
             auto n = tp.get<int32_t>(P + "attn_norm");
             cmp("rmsnorm", norm_rows(deq(resid), T), deq(n));
             const auto nf = deq(n);
-            auto q = tp.get<int32_t>(P + "q_proj"), k = tp.get<int32_t>(P + "k_proj"), v = tp.get<int32_t>(P + "v_proj");
+            auto q = tp.get<int32_t>(P + "q_proj"), k = tp.get<int32_t>(P + "k_proj"),
+                 v = tp.get<int32_t>(P + "v_proj");
             cmp("q_proj (quant_token+linear)", lin(L.wq, qd, h, nf, T), deq(q));
             cmp("k_proj (quant_token+linear)", lin(L.wk, kvd, h, nf, T), deq(k));
             cmp("v_proj (quant_token+linear)", lin(L.wv, kvd, h, nf, T), deq(v));
@@ -128,11 +141,12 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
                 std::vector<float> fo(fin.size());
                 for (int t = 0; t < T; ++t)
                     for (int o = 0; o < d; o += hd)
-                        rope_f(std::span<const float>(fin.data() + t * d + o, hd), inv_freq, pos0 + t,
-                               std::span<float>(fo.data() + t * d + o, hd));
+                        rope_f(std::span<const float>(fin.data() + t * d + o, hd), inv_freq,
+                               pos0 + t, std::span<float>(fo.data() + t * d + o, hd));
                 cmp("rope", fo, deq(*out));
             }
-            auto q8 = tp.get<int8_t>(P + "q_int8"), k8 = tp.get<int8_t>(P + "k_int8"), v8 = tp.get<int8_t>(P + "v_int8");
+            auto q8 = tp.get<int8_t>(P + "q_int8"), k8 = tp.get<int8_t>(P + "k_int8"),
+                 v8 = tp.get<int8_t>(P + "v_int8");
             auto cmp_int8 = [&](const std::vector<int32_t>& x, const std::vector<int8_t>& x8, int d,
                                 const std::vector<Multiplier>& m) {
                 std::vector<float> ref(x.size()), got(x.size());
@@ -168,12 +182,14 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
                     for (int d = 0; d < hd; ++d) {
                         double a = 0;
                         for (int j = 0; j < nk; ++j)
-                            a += p8[row + j] / 255.0 * vcache[l][static_cast<size_t>(j) * kvd + kh * hd + d] * sv;
+                            a += p8[row + j] / 255.0 *
+                                 vcache[l][static_cast<size_t>(j) * kvd + kh * hd + d] * sv;
                         ctx_ref[static_cast<size_t>(t) * qd + hh * hd + d] = static_cast<float>(a);
                     }
                 }
             cmp("attn_context", ctx_ref, deq(cx));
-            cmp("o_proj (quant_token+linear)", lin(L.wo, h, qd, deq(cx), T), deq(tp.get<int32_t>(P + "o_proj")));
+            cmp("o_proj (quant_token+linear)", lin(L.wo, h, qd, deq(cx), T),
+                deq(tp.get<int32_t>(P + "o_proj")));
             auto fn = deq(tp.get<int32_t>(P + "ffn_norm"));
             cmp("rmsnorm", norm_rows(deq(tp.get<int32_t>(P + "attn_residual")), T), fn);
             auto g = tp.get<int32_t>(P + "gate_proj"), u = tp.get<int32_t>(P + "up_proj");
@@ -181,13 +197,16 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
             cmp("up_proj (quant_token+linear)", lin(L.w_up, f, h, fn, T), deq(u));
             auto sw = tp.get<int32_t>(P + "swiglu");
             std::vector<float> swr(g.size());
-            for (size_t i = 0; i < g.size(); ++i) swr[i] = silu_f(static_cast<float>(g[i] / kQ16)) * static_cast<float>(u[i] / kQ16);
+            for (size_t i = 0; i < g.size(); ++i)
+                swr[i] = silu_f(static_cast<float>(g[i] / kQ16)) * static_cast<float>(u[i] / kQ16);
             cmp("swiglu", swr, deq(sw));
             auto swf = deq(sw);
-            for (int t = 0; t < T; ++t) fht_f(std::span<float>(swf.data() + static_cast<size_t>(t) * f, f));
+            for (int t = 0; t < T; ++t)
+                fht_f(std::span<float>(swf.data() + static_cast<size_t>(t) * f, f));
             auto fhf = deq(tp.get<int32_t>(P + "fht"), fht_scale);
             cmp("fht (R4)", swf, fhf);
-            cmp("down_proj (quant_token+linear)", lin(L.w_down, h, f, fhf, T), deq(tp.get<int32_t>(P + "down_proj")));
+            cmp("down_proj (quant_token+linear)", lin(L.w_down, h, f, fhf, T),
+                deq(tp.get<int32_t>(P + "down_proj")));
             resid = tp.get<int32_t>(P + "ffn_residual");
         }
         const std::vector<int32_t> last(resid.end() - h, resid.end());
@@ -206,7 +225,8 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
     double kl = 0;
     r.positions = static_cast<int>(std::min(int_logits.size(), float_logits.size()));
     for (int i = 0; i < r.positions; ++i) {
-        std::vector<double> li(int_logits[i].size()), lf(float_logits[i].begin(), float_logits[i].end());
+        std::vector<double> li(int_logits[i].size()),
+            lf(float_logits[i].begin(), float_logits[i].end());
         for (size_t j = 0; j < li.size(); ++j) {
             li[j] = int_logits[i][j] / kQ16;
             la.add(lf[j], li[j]);
@@ -226,13 +246,16 @@ AccuracyReport measure_accuracy(const Prepared& prep, const std::vector<Tensor>&
 }
 
 std::string AccuracyReport::to_table() const {
-    std::string s = fmt::format("{:<34} {:>10} {:>10}\n", "stage (integer vs float, same inputs)", "elements", "SQNR dB");
+    std::string s = fmt::format("{:<34} {:>10} {:>10}\n", "stage (integer vs float, same inputs)",
+                                "elements", "SQNR dB");
     for (const auto& st : stages)
-        s += fmt::format("{:<34} {:>10} {:>10}\n", st.stage, st.elements,
-                         std::isinf(st.sqnr_db) ? std::string("exact") : fmt::format("{:.1f}", st.sqnr_db));
-    s += fmt::format("end to end over {} generated positions: top-1 agreement {:.1f}%, mean KL {:.4f} nats, "
-                     "logits SQNR {:.1f} dB\n",
-                     positions, 100 * top1_agreement, mean_kl, logits_sqnr_db);
+        s += fmt::format(
+            "{:<34} {:>10} {:>10}\n", st.stage, st.elements,
+            std::isinf(st.sqnr_db) ? std::string("exact") : fmt::format("{:.1f}", st.sqnr_db));
+    s += fmt::format(
+        "end to end over {} generated positions: top-1 agreement {:.1f}%, mean KL {:.4f} nats, "
+        "logits SQNR {:.1f} dB\n",
+        positions, 100 * top1_agreement, mean_kl, logits_sqnr_db);
     return s;
 }
 

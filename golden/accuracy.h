@@ -12,9 +12,9 @@
 namespace flexllm::golden {
 
 struct StageAccuracy {
-    std::string stage;    // e.g. "q_proj (quant_token+linear)"
+    std::string stage;  // e.g. "q_proj (quant_token+linear)"
     int64_t elements = 0;
-    double sqnr_db = 0;   // +inf when exact
+    double sqnr_db = 0;  // +inf when exact
 };
 
 struct AccuracyReport {

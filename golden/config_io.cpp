@@ -1,13 +1,13 @@
 // Config plumbing shared by model configs, architecture configs and device profiles.
 #include "golden/config_io.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "golden/error.h"
 
@@ -25,11 +25,13 @@ std::pair<std::string, std::string> resolve_config_text(const std::string& kind,
                                                         const std::string& name_or_path,
                                                         const EmbeddedFiles& builtins) {
     for (const auto& [name, text] : builtins)
-        if (name == name_or_path) return {fmt::format("built-in {} '{}'", kind, name), std::string(text)};
+        if (name == name_or_path)
+            return {fmt::format("built-in {} '{}'", kind, name), std::string(text)};
     std::ifstream probe(name_or_path);
     if (!probe) {
         std::string names;
-        for (const auto& [name, text] : builtins) names += (names.empty() ? "" : ", ") + std::string(name);
+        for (const auto& [name, text] : builtins)
+            names += (names.empty() ? "" : ", ") + std::string(name);
         throw Error(fmt::format("unknown {} '{}': not a built-in ({}) and no such file", kind,
                                 name_or_path, names));
     }
@@ -41,8 +43,8 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
         return toml::parse(text, origin);
     } catch (const toml::parse_error& e) {
         const auto& b = e.source().begin;
-        throw Error(fmt::format("{}:{}:{}: invalid TOML: {}", origin, b.line, b.column,
-                                e.description()));
+        throw Error(
+            fmt::format("{}:{}:{}: invalid TOML: {}", origin, b.line, b.column, e.description()));
     }
 }
 
@@ -80,7 +82,8 @@ double TomlReader::get_double(std::string_view key, double fallback) {
 }
 namespace {
 std::string bound_str(int64_t v) {
-    if (v >= 1024 && (v & (v - 1)) == 0) return fmt::format("2^{}", std::countr_zero(static_cast<uint64_t>(v)));
+    if (v >= 1024 && (v & (v - 1)) == 0)
+        return fmt::format("2^{}", std::countr_zero(static_cast<uint64_t>(v)));
     return std::to_string(v);
 }
 }  // namespace
@@ -88,7 +91,8 @@ std::string bound_str(int64_t v) {
 int64_t TomlReader::get_int_in(std::string_view key, int64_t lo, int64_t hi) {
     const int64_t v = get_int(key);
     if (v < lo || v > hi)
-        throw Error(fmt::format("{} must be in {}..{} (got {})", where(key), bound_str(lo), bound_str(hi), v));
+        throw Error(fmt::format("{} must be in {}..{} (got {})", where(key), bound_str(lo),
+                                bound_str(hi), v));
     return v;
 }
 int64_t TomlReader::get_int_in(std::string_view key, int64_t lo, int64_t hi, int64_t fallback) {

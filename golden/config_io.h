@@ -2,14 +2,14 @@
 // strict TOML table reader that rejects unknown keys and wrong types with a one-line reason.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <toml++/toml.h>
 
 namespace flexllm {
 
@@ -28,7 +28,7 @@ toml::table parse_toml(const std::string& text, const std::string& origin);
 
 // Reads keys of one table; every key must be consumed (finish() throws on leftovers).
 class TomlReader {
-public:
+  public:
     TomlReader(const toml::table& table, std::string origin, std::string prefix = {});
 
     int64_t get_int(std::string_view key);
@@ -53,7 +53,7 @@ public:
     const std::string& origin() const { return origin_; }
     std::string where(std::string_view key) const;  // "origin: prefix.key"
 
-private:
+  private:
     const toml::node* node(std::string_view key, bool required);
     const toml::table& table_;
     std::string origin_;

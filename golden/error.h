@@ -9,12 +9,12 @@
 namespace flexllm {
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(std::string what, std::string hint = {})
         : std::runtime_error(std::move(what)), hint_(std::move(hint)) {}
     const std::string& hint() const { return hint_; }
 
-private:
+  private:
     std::string hint_;
 };
 

@@ -1,9 +1,9 @@
 // Multiplier construction and the exact integer square root.
 #include "golden/fixed_point.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "golden/error.h"
 
@@ -12,10 +12,11 @@ namespace flexllm::golden {
 double Multiplier::value() const { return std::ldexp(static_cast<double>(m), -shift); }
 
 Multiplier to_multiplier(double v) {
-    if (!std::isfinite(v) || v < 0) throw Error(fmt::format("scale {} is not a finite non-negative number", v));
+    if (!std::isfinite(v) || v < 0)
+        throw Error(fmt::format("scale {} is not a finite non-negative number", v));
     if (v == 0) return {};
     int e = 0;
-    std::frexp(v, &e);  // v = f * 2^e, f in [0.5, 1)
+    std::frexp(v, &e);   // v = f * 2^e, f in [0.5, 1)
     int shift = 16 - e;  // v * 2^shift in [2^15, 2^16)
     if (shift < 0) throw Error(fmt::format("scale {} is too large for a 16-bit multiplier", v));
     if (shift > 62) shift = 62;

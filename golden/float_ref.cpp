@@ -8,7 +8,8 @@
 
 namespace flexllm::golden {
 
-void rmsnorm_f(std::span<const float> x, std::span<const float> gain, double eps, std::span<float> y) {
+void rmsnorm_f(std::span<const float> x, std::span<const float> gain, double eps,
+               std::span<float> y) {
     double ss = 0;
     for (float v : x) ss += static_cast<double>(v) * v;
     const double r = 1.0 / std::sqrt(ss / x.size() + eps);
@@ -16,7 +17,8 @@ void rmsnorm_f(std::span<const float> x, std::span<const float> gain, double eps
         y[i] = static_cast<float>(x[i] * r * (gain.empty() ? 1.0 : gain[i]));
 }
 
-void linear_f(std::span<const float> w, int d_out, int d_in, std::span<const float> x, std::span<float> y) {
+void linear_f(std::span<const float> w, int d_out, int d_in, std::span<const float> x,
+              std::span<float> y) {
     for (int j = 0; j < d_out; ++j) {
         const float* row = w.data() + static_cast<size_t>(j) * d_in;
         double acc = 0;
@@ -25,7 +27,8 @@ void linear_f(std::span<const float> w, int d_out, int d_in, std::span<const flo
     }
 }
 
-void rope_f(std::span<const float> x, std::span<const double> inv_freq, int pos, std::span<float> y) {
+void rope_f(std::span<const float> x, std::span<const double> inv_freq, int pos,
+            std::span<float> y) {
     const size_t half = x.size() / 2;
     for (size_t j = 0; j < half; ++j) {
         const double a = x[j], b = x[j + half], ang = pos * inv_freq[j];
@@ -39,7 +42,8 @@ void softmax_f(std::span<const float> s, std::span<float> p) {
     const float mx = *std::max_element(s.begin(), s.end());
     double sum = 0;
     for (size_t j = 0; j < s.size(); ++j) sum += std::exp(static_cast<double>(s[j]) - mx);
-    for (size_t j = 0; j < s.size(); ++j) p[j] = static_cast<float>(std::exp(static_cast<double>(s[j]) - mx) / sum);
+    for (size_t j = 0; j < s.size(); ++j)
+        p[j] = static_cast<float>(std::exp(static_cast<double>(s[j]) - mx) / sum);
 }
 
 float silu_f(float x) { return static_cast<float>(x / (1.0 + std::exp(-static_cast<double>(x)))); }
@@ -59,8 +63,11 @@ void fht_f(std::span<float> v) {
 }
 
 FloatModel::FloatModel(const ModelWeightsF& w, bool online_hadamard)
-    : w_(w), online_hadamard_(online_hadamard), inv_freq_(rope_inv_freq(w.cfg)),
-      k_cache_(w.cfg.layers), v_cache_(w.cfg.layers) {}
+    : w_(w),
+      online_hadamard_(online_hadamard),
+      inv_freq_(rope_inv_freq(w.cfg)),
+      k_cache_(w.cfg.layers),
+      v_cache_(w.cfg.layers) {}
 
 std::vector<float> FloatModel::forward(std::span<const int> tokens, CalibStats* stats) {
     const auto& c = w_.cfg;
@@ -71,8 +78,8 @@ std::vector<float> FloatModel::forward(std::span<const int> tokens, CalibStats* 
         stats->v_max.assign(c.layers, std::vector<float>(c.kv_heads, 0.f));
     }
     std::vector<float> logits(c.vocab);
-    std::vector<float> x(h), n(h), q(qd), k(kvd), v(kvd), tmp(std::max(qd, f)), ctx(qd), o(h),
-        g(f), u(f), dn(h);
+    std::vector<float> x(h), n(h), q(qd), k(kvd), v(kvd), tmp(std::max(qd, f)), ctx(qd), o(h), g(f),
+        u(f), dn(h);
     for (size_t t = 0; t < tokens.size(); ++t, ++pos_) {
         const int pos = pos_;
         std::copy_n(w_.embed.begin() + static_cast<size_t>(tokens[t]) * h, h, x.begin());
@@ -95,11 +102,14 @@ std::vector<float> FloatModel::forward(std::span<const int> tokens, CalibStats* 
             if (stats) {
                 for (int hh = 0; hh < c.heads; ++hh)
                     for (int d = 0; d < hd; ++d)
-                        stats->q_max[l][hh] = std::max(stats->q_max[l][hh], std::fabs(q[hh * hd + d]));
+                        stats->q_max[l][hh] =
+                            std::max(stats->q_max[l][hh], std::fabs(q[hh * hd + d]));
                 for (int kh = 0; kh < c.kv_heads; ++kh)
                     for (int d = 0; d < hd; ++d) {
-                        stats->k_max[l][kh] = std::max(stats->k_max[l][kh], std::fabs(k[kh * hd + d]));
-                        stats->v_max[l][kh] = std::max(stats->v_max[l][kh], std::fabs(v[kh * hd + d]));
+                        stats->k_max[l][kh] =
+                            std::max(stats->k_max[l][kh], std::fabs(k[kh * hd + d]));
+                        stats->v_max[l][kh] =
+                            std::max(stats->v_max[l][kh], std::fabs(v[kh * hd + d]));
                     }
             }
             k_cache_[l].insert(k_cache_[l].end(), k.begin(), k.end());
@@ -119,7 +129,8 @@ std::vector<float> FloatModel::forward(std::span<const int> tokens, CalibStats* 
                 for (int d = 0; d < hd; ++d) {
                     double acc = 0;
                     for (int j = 0; j < ctx_len; ++j)
-                        acc += static_cast<double>(p[j]) * v_cache_[l][static_cast<size_t>(j) * kvd + kh * hd + d];
+                        acc += static_cast<double>(p[j]) *
+                               v_cache_[l][static_cast<size_t>(j) * kvd + kh * hd + d];
                     ctx[hh * hd + d] = static_cast<float>(acc);
                 }
             }

@@ -10,9 +10,12 @@
 namespace flexllm::golden {
 
 // Float counterparts of the integer ops (same layouts).
-void rmsnorm_f(std::span<const float> x, std::span<const float> gain, double eps, std::span<float> y);
-void linear_f(std::span<const float> w, int d_out, int d_in, std::span<const float> x, std::span<float> y);
-void rope_f(std::span<const float> x, std::span<const double> inv_freq, int pos, std::span<float> y);
+void rmsnorm_f(std::span<const float> x, std::span<const float> gain, double eps,
+               std::span<float> y);
+void linear_f(std::span<const float> w, int d_out, int d_in, std::span<const float> x,
+              std::span<float> y);
+void rope_f(std::span<const float> x, std::span<const double> inv_freq, int pos,
+            std::span<float> y);
 void softmax_f(std::span<const float> s, std::span<float> p);
 float silu_f(float x);
 // Normalized Walsh-Hadamard transform (H / sqrt(n)), Sylvester order.
@@ -26,13 +29,13 @@ struct CalibStats {
 // Full forward pass with a float KV cache. `online_hadamard` applies fht_f before down_proj (the
 // rotated model has R4 folded into w_down). Norm gains may be all ones (folded into weights).
 class FloatModel {
-public:
+  public:
     FloatModel(const ModelWeightsF& w, bool online_hadamard);
     // Runs tokens at positions [position(), position()+n); returns logits of the last token.
     std::vector<float> forward(std::span<const int> tokens, CalibStats* stats = nullptr);
     int position() const { return pos_; }
 
-private:
+  private:
     const ModelWeightsF& w_;
     bool online_hadamard_;
     std::vector<double> inv_freq_;

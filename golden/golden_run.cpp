@@ -2,6 +2,7 @@
 #include "golden/golden_run.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "golden/container.h"
@@ -13,13 +14,16 @@ namespace flexllm::golden {
 
 GoldenRun run_golden(const GoldenOptions& opt) {
     ModelConfig cfg = load_model_config(opt.model);
-    if (opt.prompt_len < 1) throw Error(fmt::format("--prompt-len must be at least 1 (got {})", opt.prompt_len));
-    if (opt.gen_len < 1) throw Error(fmt::format("--gen-len must be at least 1 (got {})", opt.gen_len));
+    if (opt.prompt_len < 1)
+        throw Error(fmt::format("--prompt-len must be at least 1 (got {})", opt.prompt_len));
+    if (opt.gen_len < 1)
+        throw Error(fmt::format("--gen-len must be at least 1 (got {})", opt.gen_len));
     if (opt.top_k < 1 || opt.top_k > cfg.vocab)
         throw Error(fmt::format("--top-k must be in 1..{} (got {})", cfg.vocab, opt.top_k));
     const int64_t total = static_cast<int64_t>(opt.prompt_len) + opt.gen_len;
     if (total > cfg.max_positions)
-        throw Error(fmt::format("prompt + generated = {} exceeds the model's {} positions", total, cfg.max_positions));
+        throw Error(fmt::format("prompt + generated = {} exceeds the model's {} positions", total,
+                                cfg.max_positions));
     GoldenRun r;
     r.opt = opt;
     ModelWeightsF w = load_weights(cfg, opt.weights);
@@ -41,7 +45,8 @@ GoldenRun run_golden(const GoldenOptions& opt) {
     FloatModel fm(r.prep.folded, true);
     std::vector<std::vector<float>> flog;
     flog.push_back(fm.forward(r.prompt));
-    for (int g = 0; g + 1 < opt.gen_len; ++g) flog.push_back(fm.forward(std::span<const int>(&r.gen.tokens[g], 1)));
+    for (int g = 0; g + 1 < opt.gen_len; ++g)
+        flog.push_back(fm.forward(std::span<const int>(&r.gen.tokens[g], 1)));
     r.accuracy = measure_accuracy(r.prep, r.taps, r.gen.logits, flog);
     return r;
 }
@@ -77,7 +82,8 @@ GoldenFile load_golden_file(const std::string& path) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(g.meta_json);
-        if (j.at("format") != "flexllm-golden") throw Error(path + ": metadata is not a flexllm golden run");
+        if (j.at("format") != "flexllm-golden")
+            throw Error(path + ": metadata is not a flexllm golden run");
         g.cfg = parse_model_config(j.at("model_toml").get<std::string>(), path + " (model_toml)");
         g.prompt = j.at("prompt").get<std::vector<int>>();
         g.generated = j.at("generated").get<std::vector<int>>();

@@ -13,13 +13,13 @@
 namespace flexllm::golden {
 
 struct GoldenOptions {
-    std::string model = "tiny";          // built-in name or TOML path
+    std::string model = "tiny";           // built-in name or TOML path
     std::string weights = "synthetic:1";  // synthetic:SEED or .safetensors / .index.json
     int prompt_len = 16;
     int gen_len = 8;
-    int top_k = 1;                        // 1 = greedy
-    uint64_t seed = 1;                    // prompt tokens and sampling
-    bool rotate = true;                   // R1/R2 Hadamard rotations
+    int top_k = 1;       // 1 = greedy
+    uint64_t seed = 1;   // prompt tokens and sampling
+    bool rotate = true;  // R1/R2 Hadamard rotations
 };
 
 struct GoldenRun {
@@ -27,7 +27,7 @@ struct GoldenRun {
     Prepared prep;
     std::vector<int> prompt;
     GenerateResult gen;
-    std::vector<Tensor> taps;          // every stage of every step, plus final KV caches
+    std::vector<Tensor> taps;  // every stage of every step, plus final KV caches
     AccuracyReport accuracy;
     std::string meta_json() const;
     // Quantized parameters and taps, as stored in the container.

@@ -1,9 +1,9 @@
 // Model config parsing and validation.
 #include "golden/model_config.h"
 
-#include <bit>
-
 #include <fmt/format.h>
+
+#include <bit>
 
 #include "golden/config_io.h"
 #include "golden/error.h"
@@ -40,7 +40,8 @@ void ModelConfig::validate() const {
     if (heads % kv_heads != 0)
         fail(fmt::format("kv_heads ({}) does not divide heads ({}) for GQA", kv_heads, heads));
     if (!pow2(hidden))
-        fail(fmt::format("hidden ({}) must be a power of two for the R1 Hadamard rotation", hidden));
+        fail(
+            fmt::format("hidden ({}) must be a power of two for the R1 Hadamard rotation", hidden));
     if (!pow2(head_dim) || head_dim < 2)
         fail(fmt::format("head_dim ({}) must be a power of two >= 2 (R2 Hadamard, RoPE pairs)",
                          head_dim));
@@ -55,7 +56,8 @@ void ModelConfig::validate() const {
         if (!(s.factor >= 1)) fail("rope_scaling.factor must be >= 1");
         if (!(s.low_freq_factor > 0) || !(s.high_freq_factor > s.low_freq_factor))
             fail("rope_scaling needs 0 < low_freq_factor < high_freq_factor");
-        if (s.original_max_positions <= 0) fail("rope_scaling.original_max_positions must be positive");
+        if (s.original_max_positions <= 0)
+            fail("rope_scaling.original_max_positions must be positive");
     }
 }
 
@@ -70,8 +72,8 @@ std::string ModelConfig::to_toml() const {
     return s + fmt::format(
                    "type = \"llama3\"\nfactor = {:.17g}\nlow_freq_factor = {:.17g}\n"
                    "high_freq_factor = {:.17g}\noriginal_max_positions = {}\n",
-                   rope_scaling.factor, rope_scaling.low_freq_factor,
-                   rope_scaling.high_freq_factor, rope_scaling.original_max_positions);
+                   rope_scaling.factor, rope_scaling.low_freq_factor, rope_scaling.high_freq_factor,
+                   rope_scaling.original_max_positions);
 }
 
 ModelConfig parse_model_config(const std::string& toml_text, const std::string& origin) {

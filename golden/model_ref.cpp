@@ -18,8 +18,8 @@ LinearTapNames linear_taps(const std::string& role) {
 
 IntModel::IntModel(const QuantModel& qm, int max_positions) : qm_(&qm), max_pos_(max_positions) {
     if (max_positions > qm.rope.positions)
-        throw Error(fmt::format("{} positions requested but the RoPE tables cover {}", max_positions,
-                                qm.rope.positions));
+        throw Error(fmt::format("{} positions requested but the RoPE tables cover {}",
+                                max_positions, qm.rope.positions));
     const auto& c = qm.cfg;
     const size_t per_layer = static_cast<size_t>(c.kv_heads) * max_pos_ * c.head_dim;
     kc_.assign(c.layers, std::vector<int8_t>(per_layer));
@@ -36,7 +36,8 @@ void quant_and_tap(const std::vector<int32_t>& x, int tokens, int d, std::vector
     std::vector<int32_t> zero;
     std::vector<uint32_t> range;
     for (int t = 0; t < tokens; ++t) {
-        out.push_back(quant_token_ref(std::span<const int32_t>(x.data() + static_cast<size_t>(t) * d, d)));
+        out.push_back(
+            quant_token_ref(std::span<const int32_t>(x.data() + static_cast<size_t>(t) * d, d)));
         q.insert(q.end(), out.back().q.begin(), out.back().q.end());
         zero.push_back(out.back().zero);
         range.push_back(out.back().range);
@@ -57,7 +58,8 @@ std::vector<int32_t> linear_rows(const LinearParamsRef& p, const std::vector<Tok
 
 }  // namespace
 
-void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& pre, const TapFn& tap) {
+void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& pre,
+                     const TapFn& tap) {
     const auto& c = qm_->cfg;
     const auto& L = qm_->layers[l];
     const int h = c.hidden, hd = c.head_dim, qd = c.q_dim(), kvd = c.kv_dim(), f = c.intermediate;
@@ -68,8 +70,8 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
     auto norm = [&](const std::vector<int32_t>& in) {
         std::vector<int32_t> y(in.size());
         for (int t = 0; t < T; ++t)
-            rmsnorm_ref(std::span<const int32_t>(in.data() + static_cast<size_t>(t) * h, h), qm_->eps_q32,
-                        std::span<int32_t>(y.data() + static_cast<size_t>(t) * h, h));
+            rmsnorm_ref(std::span<const int32_t>(in.data() + static_cast<size_t>(t) * h, h),
+                        qm_->eps_q32, std::span<int32_t>(y.data() + static_cast<size_t>(t) * h, h));
         return y;
     };
     std::vector<TokenQuant> a;
@@ -85,18 +87,21 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
     for (int t = 0; t < T; ++t) {
         for (int hh = 0; hh < c.heads; ++hh) {
             const size_t o = static_cast<size_t>(t) * qd + hh * hd;
-            rope_ref(std::span<const int32_t>(q.data() + o, hd), qm_->rope, pos_ + t, std::span<int32_t>(qr.data() + o, hd));
+            rope_ref(std::span<const int32_t>(q.data() + o, hd), qm_->rope, pos_ + t,
+                     std::span<int32_t>(qr.data() + o, hd));
         }
         for (int kh = 0; kh < c.kv_heads; ++kh) {
             const size_t o = static_cast<size_t>(t) * kvd + kh * hd;
-            rope_ref(std::span<const int32_t>(k.data() + o, hd), qm_->rope, pos_ + t, std::span<int32_t>(kr.data() + o, hd));
+            rope_ref(std::span<const int32_t>(k.data() + o, hd), qm_->rope, pos_ + t,
+                     std::span<int32_t>(kr.data() + o, hd));
         }
     }
     emit("q_rope", {T, qd}, qr);
     emit("k_rope", {T, kvd}, kr);
     std::vector<int8_t> q8(qr.size()), k8(kr.size()), v8(v.size());
     for (int t = 0; t < T; ++t) {
-        for (int i = 0; i < qd; ++i) q8[t * qd + i] = quant_static_ref(qr[t * qd + i], L.q_mult[i / hd]);
+        for (int i = 0; i < qd; ++i)
+            q8[t * qd + i] = quant_static_ref(qr[t * qd + i], L.q_mult[i / hd]);
         for (int i = 0; i < kvd; ++i) {
             k8[t * kvd + i] = quant_static_ref(kr[t * kvd + i], L.k_mult[i / hd]);
             v8[t * kvd + i] = quant_static_ref(v[t * kvd + i], L.v_mult[i / hd]);
@@ -126,10 +131,12 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
             std::span<int32_t> s(scores.data() + row, n_keys);
             std::span<uint8_t> p(probs.data() + row, n_keys);
             attn_scores_ref(std::span<const int8_t>(q8.data() + t * qd + hh * hd, hd),
-                            std::span<const int8_t>(kbase, static_cast<size_t>(n_keys) * hd), n_keys, hd, s);
+                            std::span<const int8_t>(kbase, static_cast<size_t>(n_keys) * hd),
+                            n_keys, hd, s);
             softmax_ref(s, L.score_mult[hh], p);
-            attn_context_ref(p, std::span<const int8_t>(vbase, static_cast<size_t>(n_keys) * hd), n_keys, hd,
-                             L.ctx_mult[kh], std::span<int32_t>(cx.data() + t * qd + hh * hd, hd));
+            attn_context_ref(p, std::span<const int8_t>(vbase, static_cast<size_t>(n_keys) * hd),
+                             n_keys, hd, L.ctx_mult[kh],
+                             std::span<int32_t>(cx.data() + t * qd + hh * hd, hd));
         }
     emit("attn_scores", {T, c.heads, ctx}, scores);
     emit("softmax", {T, c.heads, ctx}, probs);
@@ -160,18 +167,22 @@ void IntModel::layer(int l, std::vector<int32_t>& x, int T, const std::string& p
     emit("ffn_residual", {T, h}, x);
 }
 
-std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::string& step, const TapFn& tap) {
+std::vector<int32_t> IntModel::forward(std::span<const int> tokens, const std::string& step,
+                                       const TapFn& tap) {
     const auto& c = qm_->cfg;
     const int T = static_cast<int>(tokens.size());
     if (T == 0) throw Error("forward needs at least one token");
     if (pos_ + T > max_pos_)
-        throw Error(fmt::format("position {} exceeds the {} positions of the KV cache", pos_ + T, max_pos_));
+        throw Error(fmt::format("position {} exceeds the {} positions of the KV cache", pos_ + T,
+                                max_pos_));
     const int h = c.hidden;
     std::vector<int32_t> x(static_cast<size_t>(T) * h);
     for (int t = 0; t < T; ++t) {
         if (tokens[t] < 0 || tokens[t] >= c.vocab)
-            throw Error(fmt::format("token id {} outside the vocabulary (0..{})", tokens[t], c.vocab - 1));
-        std::copy_n(qm_->embed.begin() + static_cast<size_t>(tokens[t]) * h, h, x.begin() + static_cast<size_t>(t) * h);
+            throw Error(
+                fmt::format("token id {} outside the vocabulary (0..{})", tokens[t], c.vocab - 1));
+        std::copy_n(qm_->embed.begin() + static_cast<size_t>(tokens[t]) * h, h,
+                    x.begin() + static_cast<size_t>(t) * h);
     }
     if (tap) tap(Tensor::from(step + "/embed", {T, h}, x));
     for (int l = 0; l < c.layers; ++l) layer(l, x, T, fmt::format("{}/L{}/", step, l), tap);
@@ -203,8 +214,8 @@ std::vector<int8_t> IntModel::cache_rows(const std::vector<int8_t>& cache) const
 std::vector<int8_t> IntModel::k_cache(int layer) const { return cache_rows(kc_[layer]); }
 std::vector<int8_t> IntModel::v_cache(int layer) const { return cache_rows(vc_[layer]); }
 
-GenerateResult generate(IntModel& m, std::span<const int> prompt, int gen_len, const SamplingParams& sp,
-                        const TapFn& tap) {
+GenerateResult generate(IntModel& m, std::span<const int> prompt, int gen_len,
+                        const SamplingParams& sp, const TapFn& tap) {
     GenerateResult r;
     SplitMix64 rng{sp.seed};
     auto logits = m.forward(prompt, "prefill", tap);
@@ -214,8 +225,9 @@ GenerateResult generate(IntModel& m, std::span<const int> prompt, int gen_len, c
         if (tap) tap(Tensor::from(step + "/token", {1}, std::vector<int32_t>{tok}));
         r.tokens.push_back(tok);
         r.logits.push_back(std::move(logits));
-        if (g + 1 < gen_len) logits = m.forward(std::span<const int>(&r.tokens.back(), 1),
-                                                fmt::format("decode/{}", m.position()), tap);
+        if (g + 1 < gen_len)
+            logits = m.forward(std::span<const int>(&r.tokens.back(), 1),
+                               fmt::format("decode/{}", m.position()), tap);
     }
     return r;
 }

@@ -33,25 +33,27 @@ struct LinearTapNames {
 LinearTapNames linear_taps(const std::string& role);
 
 struct SamplingParams {
-    int top_k = 1;        // 1 = greedy
+    int top_k = 1;  // 1 = greedy
     uint64_t seed = 0;
 };
 
 class IntModel {
-public:
+  public:
     // `max_positions` sizes the KV cache; it must not exceed the RoPE table length.
     IntModel(const QuantModel& qm, int max_positions);
     // Runs tokens at positions [position(), position()+n) and returns the logits of the last one.
-    std::vector<int32_t> forward(std::span<const int> tokens, const std::string& step, const TapFn& tap);
+    std::vector<int32_t> forward(std::span<const int> tokens, const std::string& step,
+                                 const TapFn& tap);
     int position() const { return pos_; }
     const QuantModel& model() const { return *qm_; }
     // KV cache of a layer as [kv_heads, position(), head_dim].
     std::vector<int8_t> k_cache(int layer) const;
     std::vector<int8_t> v_cache(int layer) const;
 
-private:
+  private:
     std::vector<int8_t> cache_rows(const std::vector<int8_t>& cache) const;  // [kv, pos, hd]
-    void layer(int l, std::vector<int32_t>& x, int tokens, const std::string& pre, const TapFn& tap);
+    void layer(int l, std::vector<int32_t>& x, int tokens, const std::string& pre,
+               const TapFn& tap);
     const QuantModel* qm_;
     int max_pos_;
     int pos_ = 0;
@@ -59,7 +61,7 @@ private:
 };
 
 struct GenerateResult {
-    std::vector<int> tokens;  // generated tokens (gen_len of them)
+    std::vector<int> tokens;                   // generated tokens (gen_len of them)
     std::vector<std::vector<int32_t>> logits;  // logits that chose each generated token
 };
 // Prefill `prompt` then decode gen_len tokens, sampling each from the previous logits.

@@ -38,15 +38,13 @@ void linear_ref(const LinearParamsRef& p, const TokenQuant& a, std::span<int32_t
     assert(static_cast<int>(a.q.size()) == p.d_in && static_cast<int>(y.size()) == p.d_out);
     for (int j = 0; j < p.d_out; ++j) {
         const int64_t acc = linear_acc_ref(p, a, j);
-        const int64_t t = static_cast<int64_t>(a.range) * acc +
-                          15 * static_cast<int64_t>(a.zero) * p.rowsum[j];
+        const int64_t t =
+            static_cast<int64_t>(a.range) * acc + 15 * static_cast<int64_t>(a.zero) * p.rowsum[j];
         y[j] = sat32(p.mult[j].apply(t));
     }
 }
 
-int64_t rms_eps_q32(double eps) {
-    return std::max<int64_t>(1, std::llround(std::ldexp(eps, 32)));
-}
+int64_t rms_eps_q32(double eps) { return std::max<int64_t>(1, std::llround(std::ldexp(eps, 32))); }
 
 uint64_t rmsnorm_recip_ref(std::span<const int32_t> x, int64_t eps_q32) {
     u128 ss = 0;
@@ -138,8 +136,8 @@ int32_t sigmoid_q16_ref(int32_t x) {
     const int64_t o = static_cast<int64_t>(x) + kSigmoidRangeQ16;  // 0 .. 2^21-1
     const int k = static_cast<int>(o >> kSigmoidStepBits);
     const int64_t f = o & ((1 << kSigmoidStepBits) - 1);
-    return static_cast<int32_t>(t[k] + rshift_rnd((static_cast<int64_t>(t[k + 1]) - t[k]) * f,
-                                                  kSigmoidStepBits));
+    return static_cast<int32_t>(
+        t[k] + rshift_rnd((static_cast<int64_t>(t[k + 1]) - t[k]) * f, kSigmoidStepBits));
 }
 
 int32_t silu_ref(int32_t x) {

@@ -23,9 +23,9 @@ TokenQuant quant_token_ref(std::span<const int32_t> x);
 // ---- linear: W4A4 with row-sum zero-point correction (NUMERICS.md §2.3) ----------------------
 struct LinearParamsRef {
     int d_in = 0, d_out = 0;
-    std::vector<int8_t> w;          // [d_out, d_in], int4 values in -8..7
-    std::vector<int32_t> rowsum;    // [d_out], sum_i w[j, i]
-    std::vector<Multiplier> mult;   // [d_out], s_w[j] / 15 * (folded factors) in activation units
+    std::vector<int8_t> w;         // [d_out, d_in], int4 values in -8..7
+    std::vector<int32_t> rowsum;   // [d_out], sum_i w[j, i]
+    std::vector<Multiplier> mult;  // [d_out], s_w[j] / 15 * (folded factors) in activation units
 };
 // One token: y[j] = sat32(rshift_rnd((range*acc_j + 15*zero*rowsum_j) * m_j, shift_j)).
 void linear_ref(const LinearParamsRef& p, const TokenQuant& a, std::span<int32_t> y);
@@ -61,8 +61,8 @@ void attn_context_ref(std::span<const uint8_t> p8, std::span<const int8_t> v, in
                       Multiplier ctx_mult, std::span<int32_t> ctx);
 
 // ---- FFN (§2.9-2.10) ------------------------------------------------------------------------
-int32_t sigmoid_q16_ref(int32_t x);  // Q16 in, Q16 out (0..65536)
-int32_t silu_ref(int32_t x);         // rshift_rnd(x * sigmoid(x), 16)
+int32_t sigmoid_q16_ref(int32_t x);            // Q16 in, Q16 out (0..65536)
+int32_t silu_ref(int32_t x);                   // rshift_rnd(x * sigmoid(x), 16)
 int32_t swiglu_ref(int32_t gate, int32_t up);  // sat32(rshift_rnd(silu(gate) * up, 16))
 // Exact unnormalized Walsh-Hadamard transform (Sylvester order), in place; n a power of two.
 void fht_exact_ref(std::span<int64_t> v);

@@ -1,10 +1,10 @@
 // QuantModel <-> container tensors.
 #include "golden/quant_model.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "golden/error.h"
 
@@ -27,7 +27,8 @@ const LinearParamsRef& LayerQ::linear(const std::string& role) const {
 
 namespace {
 
-void put_mults(std::vector<Tensor>& out, const std::string& name, const std::vector<Multiplier>& m) {
+void put_mults(std::vector<Tensor>& out, const std::string& name,
+               const std::vector<Multiplier>& m) {
     std::vector<uint32_t> mm;
     std::vector<int32_t> sh;
     for (const auto& x : m) {
@@ -46,7 +47,7 @@ void put_linear(std::vector<Tensor>& out, const std::string& name, const LinearP
 }
 
 class TensorMap {
-public:
+  public:
     explicit TensorMap(const std::vector<Tensor>& ts) {
         for (const auto& t : ts) map_.emplace(t.name, &t);
     }
@@ -76,13 +77,14 @@ public:
         p.d_out = d_out;
         p.w = get<int8_t>(name + ".w", {d_out, d_in});
         for (int8_t v : p.w)
-            if (v < -8 || v > 7) throw Error(fmt::format("tensor '{}.w' holds a value outside int4", name));
+            if (v < -8 || v > 7)
+                throw Error(fmt::format("tensor '{}.w' holds a value outside int4", name));
         p.rowsum = get<int32_t>(name + ".rowsum", {d_out});
         p.mult = mults(name + ".mult", d_out);
         return p;
     }
 
-private:
+  private:
     std::map<std::string, const Tensor*> map_;
 };
 
@@ -94,7 +96,8 @@ std::vector<Tensor> QuantModel::to_tensors() const {
     for (int l = 0; l < cfg.layers; ++l) {
         const auto& L = layers[l];
         const std::string p = fmt::format("param/L{}/", l);
-        for (const auto& role : kLayerLinearRoles) put_linear(out, p + role + "_proj", L.linear(role));
+        for (const auto& role : kLayerLinearRoles)
+            put_linear(out, p + role + "_proj", L.linear(role));
         put_mults(out, p + "q_mult", L.q_mult);
         put_mults(out, p + "k_mult", L.k_mult);
         put_mults(out, p + "v_mult", L.v_mult);
@@ -107,9 +110,11 @@ std::vector<Tensor> QuantModel::to_tensors() const {
     out.push_back(Tensor::from("param/rope_cos", {rope.positions, rope.half}, rope.cos));
     out.push_back(Tensor::from("param/rope_sin", {rope.positions, rope.half}, rope.sin));
     const auto& e = exp2_table();
-    out.push_back(Tensor::from("param/exp2_table", {256}, std::vector<uint16_t>(e.begin(), e.end())));
+    out.push_back(
+        Tensor::from("param/exp2_table", {256}, std::vector<uint16_t>(e.begin(), e.end())));
     const auto& s = sigmoid_table();
-    out.push_back(Tensor::from("param/sigmoid_table", {kSigmoidEntries}, std::vector<int32_t>(s.begin(), s.end())));
+    out.push_back(Tensor::from("param/sigmoid_table", {kSigmoidEntries},
+                               std::vector<int32_t>(s.begin(), s.end())));
     return out;
 }
 
@@ -139,8 +144,10 @@ QuantModel QuantModel::from_tensors(const ModelConfig& cfg, const std::vector<Te
     qm.lm_head = tm.linear("param/lm_head", cfg.vocab, h);
     qm.eps_q32 = tm.get<int64_t>("param/eps_q32", {1})[0];
     qm.sample_mult = tm.mults("param/sample_mult", 1)[0];
-    auto it = std::find_if(tensors.begin(), tensors.end(), [](const Tensor& t) { return t.name == "param/rope_cos"; });
-    if (it == tensors.end() || it->shape.size() != 2) throw Error("missing tensor 'param/rope_cos'");
+    auto it = std::find_if(tensors.begin(), tensors.end(),
+                           [](const Tensor& t) { return t.name == "param/rope_cos"; });
+    if (it == tensors.end() || it->shape.size() != 2)
+        throw Error("missing tensor 'param/rope_cos'");
     qm.rope.positions = static_cast<int>(it->shape[0]);
     qm.rope.half = cfg.head_dim / 2;
     qm.rope.cos = tm.get<int32_t>("param/rope_cos", {qm.rope.positions, qm.rope.half});

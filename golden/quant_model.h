@@ -12,7 +12,8 @@
 namespace flexllm::golden {
 
 // The linear roles of one decoder layer, in stage order, plus the LM head.
-inline const std::vector<std::string> kLayerLinearRoles = {"q", "k", "v", "o", "gate", "up", "down"};
+inline const std::vector<std::string> kLayerLinearRoles = {"q",    "k",  "v",   "o",
+                                                           "gate", "up", "down"};
 
 struct LayerQ {
     LinearParamsRef q, k, v, o, gate, up, down;
@@ -30,9 +31,9 @@ struct QuantModel {
     ModelConfig cfg;
     std::vector<int32_t> embed;  // [vocab, hidden], Q16, R1-rotated
     std::vector<LayerQ> layers;
-    LinearParamsRef lm_head;     // final norm gain and R1 folded
+    LinearParamsRef lm_head;  // final norm gain and R1 folded
     int64_t eps_q32 = 1;
-    Multiplier sample_mult;      // logit difference -> Q8 log2 units (temperature 1)
+    Multiplier sample_mult;  // logit difference -> Q8 log2 units (temperature 1)
     RopeTables rope;
 
     // Tensors under "param/..." (the container's quantized parameters) and back.

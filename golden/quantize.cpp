@@ -34,10 +34,12 @@ void rotate_rows(std::vector<float>& m, int rows, int cols, int seg, const std::
 void rotate_cols(std::vector<float>& m, int rows, int cols, int seg, const std::vector<float>& d) {
     std::vector<float> t(m.size());
     for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) t[static_cast<size_t>(c) * rows + r] = m[static_cast<size_t>(r) * cols + c];
+        for (int c = 0; c < cols; ++c)
+            t[static_cast<size_t>(c) * rows + r] = m[static_cast<size_t>(r) * cols + c];
     rotate_rows(t, cols, rows, seg, d);
     for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) m[static_cast<size_t>(r) * cols + c] = t[static_cast<size_t>(c) * rows + r];
+        for (int c = 0; c < cols; ++c)
+            m[static_cast<size_t>(r) * cols + c] = t[static_cast<size_t>(c) * rows + r];
 }
 
 void scale_cols(std::vector<float>& m, int rows, int cols, const std::vector<float>& g) {
@@ -75,15 +77,16 @@ ModelWeightsF rotate_and_fold(const ModelWeightsF& w, const QuantizeOptions& opt
                 rotate_rows(*m, static_cast<int>(m->size() / h), h, h, d1);
             rotate_cols(L.wo, h, qd, h, d1);
             rotate_cols(L.w_down, h, f, h, d1);
-            rotate_cols(L.wv, kvd, h, hd, d2);   // R2 on each V head's outputs
-            rotate_rows(L.wo, h, qd, hd, d2);    // R2^T on each O head's inputs
+            rotate_cols(L.wv, kvd, h, hd, d2);  // R2 on each V head's outputs
+            rotate_rows(L.wo, h, qd, hd, d2);   // R2^T on each O head's inputs
         }
-        rotate_rows(L.w_down, h, f, f, {});      // R4: W_down H_n (online FHT before down_proj)
+        rotate_rows(L.w_down, h, f, f, {});  // R4: W_down H_n (online FHT before down_proj)
     }
     return r;
 }
 
-LinearParamsRef quantize_linear(const std::vector<float>& w, int d_out, int d_in, double extra_scale) {
+LinearParamsRef quantize_linear(const std::vector<float>& w, int d_out, int d_in,
+                                double extra_scale) {
     LinearParamsRef p;
     p.d_in = d_in;
     p.d_out = d_out;
@@ -94,7 +97,8 @@ LinearParamsRef quantize_linear(const std::vector<float>& w, int d_out, int d_in
     for (int j = 0; j < d_out; ++j) {
         const float* row = w.data() + static_cast<size_t>(j) * d_in;
         double amax = 0;
-        for (int i = 0; i < d_in; ++i) amax = std::max(amax, std::fabs(static_cast<double>(row[i])));
+        for (int i = 0; i < d_in; ++i)
+            amax = std::max(amax, std::fabs(static_cast<double>(row[i])));
         double best_err = INFINITY, best_s = 0;
         int8_t* out = p.w.data() + static_cast<size_t>(j) * d_in;
         if (amax == 0) {
@@ -168,8 +172,9 @@ Prepared prepare_model(const ModelWeightsF& w, const QuantizeOptions& opt) {
             const double sq = scale_of(stats.q_max[l][hh]);
             q.q_mult.push_back(to_multiplier(1.0 / (sq * kQ16)));
             // 1/sqrt(head_dim) folded into Q's scale; log2(e) and Q8 for the exp2 table.
-            q.score_mult.push_back(to_multiplier(sq * sk[hh / c.group()] / std::sqrt(static_cast<double>(c.head_dim)) *
-                                                 std::numbers::log2e * 256.0));
+            q.score_mult.push_back(
+                to_multiplier(sq * sk[hh / c.group()] / std::sqrt(static_cast<double>(c.head_dim)) *
+                              std::numbers::log2e * 256.0));
         }
         qm.layers.push_back(std::move(q));
     }

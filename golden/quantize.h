@@ -12,12 +12,12 @@
 namespace flexllm::golden {
 
 struct QuantizeOptions {
-    bool rotate = true;             // R1/R2 (R4 is always folded: the FHT stage is in the datapath)
+    bool rotate = true;  // R1/R2 (R4 is always folded: the FHT stage is in the datapath)
     uint64_t rotation_seed = 0x5eed;
     int calib_prompts = 4;
     int calib_len = 32;
     uint64_t calib_seed = 0xca11b;
-    int positions = 0;              // RoPE table length; 0 = calib_len
+    int positions = 0;  // RoPE table length; 0 = calib_len
 };
 
 // Gains folded into the following linears (all norm gains become 1) and rotations folded in.
@@ -25,7 +25,8 @@ ModelWeightsF rotate_and_fold(const ModelWeightsF& w, const QuantizeOptions& opt
 
 // int4 symmetric per output channel with a clipping search; returns the weights with rowsum and
 // mult = s_w / 15 * extra_scale (activation units).
-LinearParamsRef quantize_linear(const std::vector<float>& w, int d_out, int d_in, double extra_scale);
+LinearParamsRef quantize_linear(const std::vector<float>& w, int d_out, int d_in,
+                                double extra_scale);
 
 struct Prepared {
     ModelWeightsF folded;  // float weights in the rotated basis (the float reference runs these)

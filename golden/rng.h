@@ -11,7 +11,7 @@
 namespace flexllm::golden {
 
 class Rng {
-public:
+  public:
     explicit Rng(uint64_t seed) : sm_{seed} {}
     uint64_t next_u64() { return sm_.next(); }
     double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }  // [0, 1)
@@ -29,7 +29,7 @@ public:
         return r * std::cos(2 * std::numbers::pi * u2);
     }
 
-private:
+  private:
     SplitMix64 sm_;
     double spare_ = 0;
     bool has_spare_ = false;

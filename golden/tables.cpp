@@ -10,7 +10,8 @@ const std::array<uint16_t, 256>& exp2_table() {
     static const std::array<uint16_t, 256> t = [] {
         std::array<uint16_t, 256> a{};
         for (int k = 0; k < 256; ++k)
-            a[k] = static_cast<uint16_t>(std::lround(std::ldexp(std::exp2(-k / 256.0), kExp2OutFrac)));
+            a[k] =
+                static_cast<uint16_t>(std::lround(std::ldexp(std::exp2(-k / 256.0), kExp2OutFrac)));
         return a;
     }();
     return t;
@@ -61,8 +62,10 @@ RopeTables make_rope_tables(const ModelConfig& cfg, int positions) {
     for (int p = 0; p < positions; ++p)
         for (int j = 0; j < t.half; ++j) {
             double a = p * inv[j];
-            t.cos[static_cast<size_t>(p) * t.half + j] = static_cast<int32_t>(std::lround(std::ldexp(std::cos(a), kRopeFrac)));
-            t.sin[static_cast<size_t>(p) * t.half + j] = static_cast<int32_t>(std::lround(std::ldexp(std::sin(a), kRopeFrac)));
+            t.cos[static_cast<size_t>(p) * t.half + j] =
+                static_cast<int32_t>(std::lround(std::ldexp(std::cos(a), kRopeFrac)));
+            t.sin[static_cast<size_t>(p) * t.half + j] =
+                static_cast<int32_t>(std::lround(std::ldexp(std::sin(a), kRopeFrac)));
         }
     return t;
 }

@@ -17,14 +17,18 @@ enum class DType : uint8_t { kI8 = 0, kU8, kI16, kU16, kI32, kU32, kI64, kF32, k
 constexpr size_t dtype_size(DType t) {
     switch (t) {
         case DType::kI8:
-        case DType::kU8: return 1;
+        case DType::kU8:
+            return 1;
         case DType::kI16:
-        case DType::kU16: return 2;
+        case DType::kU16:
+            return 2;
         case DType::kI32:
         case DType::kU32:
-        case DType::kF32: return 4;
+        case DType::kF32:
+            return 4;
         case DType::kI64:
-        case DType::kF64: return 8;
+        case DType::kF64:
+            return 8;
     }
     return 0;
 }
@@ -35,15 +39,42 @@ DType dtype_from_name(std::string_view name);
 
 template <class T>
 constexpr DType dtype_of();
-template <> constexpr DType dtype_of<int8_t>() { return DType::kI8; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::kU8; }
-template <> constexpr DType dtype_of<int16_t>() { return DType::kI16; }
-template <> constexpr DType dtype_of<uint16_t>() { return DType::kU16; }
-template <> constexpr DType dtype_of<int32_t>() { return DType::kI32; }
-template <> constexpr DType dtype_of<uint32_t>() { return DType::kU32; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::kI64; }
-template <> constexpr DType dtype_of<float>() { return DType::kF32; }
-template <> constexpr DType dtype_of<double>() { return DType::kF64; }
+template <>
+constexpr DType dtype_of<int8_t>() {
+    return DType::kI8;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+    return DType::kU8;
+}
+template <>
+constexpr DType dtype_of<int16_t>() {
+    return DType::kI16;
+}
+template <>
+constexpr DType dtype_of<uint16_t>() {
+    return DType::kU16;
+}
+template <>
+constexpr DType dtype_of<int32_t>() {
+    return DType::kI32;
+}
+template <>
+constexpr DType dtype_of<uint32_t>() {
+    return DType::kU32;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+    return DType::kI64;
+}
+template <>
+constexpr DType dtype_of<float>() {
+    return DType::kF32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+    return DType::kF64;
+}
 
 struct Tensor {
     std::string name;

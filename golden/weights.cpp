@@ -18,7 +18,8 @@ std::vector<float> gaussian(Rng& rng, size_t n, double std) {
 
 // RMSNorm gains near 1; small on the outlier channels (as in trained LLMs, whose norms damp the
 // massive-activation channels).
-std::vector<float> norm_gains(Rng& rng, int hidden, const std::vector<std::pair<int, double>>& outliers) {
+std::vector<float> norm_gains(Rng& rng, int hidden,
+                              const std::vector<std::pair<int, double>>& outliers) {
     std::vector<float> g(hidden);
     for (auto& x : g) x = static_cast<float>(1.0 + 0.2 * rng.normal());
     for (auto [c, f] : outliers) g[c] = static_cast<float>(g[c] / f);
@@ -38,16 +39,19 @@ ModelWeightsF synthetic_weights(const ModelConfig& cfg, uint64_t seed) {
     std::vector<std::pair<int, double>> outliers;
     while (static_cast<int>(outliers.size()) < n_out) {
         int c = rng.uniform_int(h);
-        if (std::any_of(outliers.begin(), outliers.end(), [&](auto& o) { return o.first == c; })) continue;
+        if (std::any_of(outliers.begin(), outliers.end(), [&](auto& o) { return o.first == c; }))
+            continue;
         outliers.emplace_back(c, 20.0 + 80.0 * rng.uniform());
     }
     // Embedding std so that tied logits of a normalized state have std ~3 (peaked distributions).
     w.embed = gaussian(rng, static_cast<size_t>(cfg.vocab) * h, 3.0 / std::sqrt(h));
     for (int t = 0; t < cfg.vocab; ++t)
-        for (auto [c, fac] : outliers) w.embed[static_cast<size_t>(t) * h + c] *= static_cast<float>(fac);
+        for (auto [c, fac] : outliers)
+            w.embed[static_cast<size_t>(t) * h + c] *= static_cast<float>(fac);
     auto scale_rows = [&](std::vector<float>& m, int cols) {
         for (auto [c, fac] : outliers)
-            for (int i = 0; i < cols; ++i) m[static_cast<size_t>(c) * cols + i] *= static_cast<float>(fac);
+            for (int i = 0; i < cols; ++i)
+                m[static_cast<size_t>(c) * cols + i] *= static_cast<float>(fac);
     };
     for (int l = 0; l < cfg.layers; ++l) {
         LayerWeightsF L;
@@ -65,7 +69,8 @@ ModelWeightsF synthetic_weights(const ModelConfig& cfg, uint64_t seed) {
         w.layers.push_back(std::move(L));
     }
     w.final_norm = norm_gains(rng, h, outliers);
-    if (!cfg.tie_embeddings) w.lm_head = gaussian(rng, static_cast<size_t>(cfg.vocab) * h, 3.0 / std::sqrt(h));
+    if (!cfg.tie_embeddings)
+        w.lm_head = gaussian(rng, static_cast<size_t>(cfg.vocab) * h, 3.0 / std::sqrt(h));
     return w;
 }
 

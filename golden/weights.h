@@ -24,14 +24,12 @@ struct LayerWeightsF {
 
 struct ModelWeightsF {
     ModelConfig cfg;
-    std::vector<float> embed;       // [vocab, hidden]   model.embed_tokens.weight
+    std::vector<float> embed;  // [vocab, hidden]   model.embed_tokens.weight
     std::vector<LayerWeightsF> layers;
     std::vector<float> final_norm;  // [hidden]          model.norm.weight
     std::vector<float> lm_head;     // [vocab, hidden]   lm_head.weight; empty when tied to embed
 
-    const std::vector<float>& lm_head_or_embed() const {
-        return lm_head.empty() ? embed : lm_head;
-    }
+    const std::vector<float>& lm_head_or_embed() const { return lm_head.empty() ? embed : lm_head; }
 };
 
 // Synthetic weights from a seed with LLM-like statistics: Gaussian linears scaled 1/sqrt(fan_in),

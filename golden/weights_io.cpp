@@ -1,7 +1,7 @@
 // Weight source dispatch: "synthetic:SEED" or a safetensors checkpoint.
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "golden/error.h"
 #include "golden/safetensors.h"
@@ -16,8 +16,9 @@ ModelWeightsF load_weights(const ModelConfig& cfg, const std::string& spec) {
         uint64_t seed = 0;
         auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), seed);
         if (s.empty() || ec != std::errc() || ptr != s.data() + s.size())
-            throw Error(fmt::format("--weights '{}': the seed must be a non-negative integer", spec),
-                        "use synthetic:SEED or a .safetensors file");
+            throw Error(
+                fmt::format("--weights '{}': the seed must be a non-negative integer", spec),
+                "use synthetic:SEED or a .safetensors file");
         return synthetic_weights(cfg, seed);
     }
     return load_safetensors(cfg, spec);

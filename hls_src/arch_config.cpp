@@ -22,21 +22,25 @@ MemChannelParams parse_mem(TomlReader r, MemChannelParams d) {
     MemChannelParams m;
     m.channels = get_pos(r, "channels", d.channels);
     m.bytes_per_cycle = get_pos(r, "bytes_per_cycle", d.bytes_per_cycle);
-    m.latency_cycles = static_cast<int>(r.get_int_in("latency_cycles", 0, 1 << 24, d.latency_cycles));
+    m.latency_cycles =
+        static_cast<int>(r.get_int_in("latency_cycles", 0, 1 << 24, d.latency_cycles));
     m.efficiency = r.get_fraction("efficiency", d.efficiency);
     r.finish();
     return m;
 }
 
 std::string mem_toml(const std::string& table, const MemChannelParams& m) {
-    return fmt::format("\n[{}]\nchannels = {}\nbytes_per_cycle = {}\nlatency_cycles = {}\nefficiency = {:.17g}\n",
-                       table, m.channels, m.bytes_per_cycle, m.latency_cycles, m.efficiency);
+    return fmt::format(
+        "\n[{}]\nchannels = {}\nbytes_per_cycle = {}\nlatency_cycles = {}\nefficiency = {:.17g}\n",
+        table, m.channels, m.bytes_per_cycle, m.latency_cycles, m.efficiency);
 }
 
 }  // namespace
 
 void validate(const ArchParams& p) {
-    auto fail = [&](const std::string& why) { throw Error(fmt::format("arch '{}': {}", p.name, why)); };
+    auto fail = [&](const std::string& why) {
+        throw Error(fmt::format("arch '{}': {}", p.name, why));
+    };
     if (!(p.clock_mhz > 0)) fail("clock_mhz must be positive");
     if (p.prefill.ffn_wp % p.prefill.ffn_blocks != 0)
         fail(fmt::format("prefill.ffn_blocks ({}) does not divide prefill.ffn_wp ({})",
@@ -87,11 +91,14 @@ std::string to_toml(const ArchParams& p) {
     const auto& f = p.prefill;
     const auto& c = p.decode;
     return fmt::format(
-               "name = \"{}\"\ndevice = \"{}\"\nclock_mhz = {:.17g}\n\n[prefill]\ntp = {}\nkq_wp = {}\n"
-               "vo_wp = {}\nffn_wp = {}\nffn_blocks = {}\nattn_tp = {}\nattn_kv = {}\nlanes = {}\n\n"
+               "name = \"{}\"\ndevice = \"{}\"\nclock_mhz = {:.17g}\n\n[prefill]\ntp = {}\nkq_wp = "
+               "{}\n"
+               "vo_wp = {}\nffn_wp = {}\nffn_blocks = {}\nattn_tp = {}\nattn_kv = {}\nlanes = "
+               "{}\n\n"
                "[decode]\nbp = {}\nwp = {}\nheads_parallel = {}\nkv_parallel = {}\nlanes = {}\n",
                p.name, p.device, p.clock_mhz, f.tp, f.kq_wp, f.vo_wp, f.ffn_wp, f.ffn_blocks,
-               f.attn_tp, f.attn_kv, f.lanes, c.bp, c.wp, c.heads_parallel, c.kv_parallel, c.lanes) +
+               f.attn_tp, f.attn_kv, f.lanes, c.bp, c.wp, c.heads_parallel, c.kv_parallel,
+               c.lanes) +
            mem_toml("prefill_kq_mem", f.kq_mem) + mem_toml("prefill_vo_mem", f.vo_mem) +
            mem_toml("prefill_ffn_mem", f.ffn_mem) + mem_toml("decode_weight_mem", c.weight_mem);
 }

@@ -9,10 +9,10 @@ namespace flexllm::kern {
 
 // One group of memory channels feeding an engine (HBM pseudo-channels on the U280).
 struct MemChannelParams {
-    int channels = 1;             // channels serving this engine's weight stream
-    int bytes_per_cycle = 32;     // per channel, at the kernel clock (AXI data width / 8)
-    int latency_cycles = 64;      // request-to-first-data latency
-    double efficiency = 1.0;      // sustained fraction of bytes_per_cycle (refresh, page misses)
+    int channels = 1;          // channels serving this engine's weight stream
+    int bytes_per_cycle = 32;  // per channel, at the kernel clock (AXI data width / 8)
+    int latency_cycles = 64;   // request-to-first-data latency
+    double efficiency = 1.0;   // sustained fraction of bytes_per_cycle (refresh, page misses)
 };
 
 // Prefill: token-parallel, dedicated engines with time-shared roles (K|Q, V|O).
@@ -30,17 +30,17 @@ struct PrefillParams {
 
 // Decode: one shared GEMV engine, block-parallel.
 struct DecodeParams {
-    int bp = 16;              // block parallelism: GEMV lanes, each with its own weight stream
-    int wp = 64;              // weight parallelism per lane (int4 MACs per lane per cycle)
-    int heads_parallel = 8;   // attention heads processed in parallel
-    int kv_parallel = 32;     // keys/values per cycle per head
-    int lanes = 8;            // vector-stage lanes
+    int bp = 16;                  // block parallelism: GEMV lanes, each with its own weight stream
+    int wp = 64;                  // weight parallelism per lane (int4 MACs per lane per cycle)
+    int heads_parallel = 8;       // attention heads processed in parallel
+    int kv_parallel = 32;         // keys/values per cycle per head
+    int lanes = 8;                // vector-stage lanes
     MemChannelParams weight_mem;  // weights (shared with the KV cache)
 };
 
 struct ArchParams {
     std::string name;
-    std::string device;       // device profile name (u280, v80, ...)
+    std::string device;  // device profile name (u280, v80, ...)
     double clock_mhz = 300.0;
     PrefillParams prefill;
     DecodeParams decode;

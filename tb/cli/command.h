@@ -2,11 +2,10 @@
 // Registrar, so adding a subcommand never edits main.cpp.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace flexllm::cli {
 

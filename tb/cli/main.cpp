@@ -1,9 +1,9 @@
 // flexllm: the command-line entry point. Turns flexllm::Error into a one-line message and exit 2.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "golden/error.h"
 #include "tb/cli/command.h"

@@ -53,8 +53,9 @@ FpgaDevice parse_fpga(TomlReader& r, DeviceProfile& p) {
     }
     if (r.has("published_vs_a100")) {
         TomlReader s = r.sub("published_vs_a100");
-        d.published_vs_a100 = PublishedRatios{s.get_positive("end_to_end"), s.get_positive("decode"),
-                                              s.get_positive("energy_efficiency")};
+        d.published_vs_a100 =
+            PublishedRatios{s.get_positive("end_to_end"), s.get_positive("decode"),
+                            s.get_positive("energy_efficiency")};
         s.finish();
     }
     if (r.has("published_hmt")) {

@@ -31,7 +31,8 @@ void BM_SmallDecodeTokens(benchmark::State& state) {
         tok = argmax_ref(logits);
         benchmark::DoNotOptimize(tok);
     }
-    state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["tokens/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SmallDecodeTokens)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 

@@ -17,7 +17,8 @@ class PerfCli : public ::testing::Test {
   protected:
     void SetUp() override {
         ASSERT_TRUE(std::filesystem::exists(std::string(FLEXLLM_BINARY_DIR) + "/flexllm"))
-            << "the flexllm executable is missing (tests/CMakeLists.txt makes perf_tests depend on it)";
+            << "the flexllm executable is missing (tests/CMakeLists.txt makes perf_tests depend on "
+               "it)";
     }
 };
 

@@ -16,8 +16,8 @@ using ::testing::HasSubstr;
 class HmtLlama : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        report_ =
-            new HmtReport(run_hmt(load_design("llama-3.2-1b", "u280_mem_opt"), HmtConfig{}, nullptr));
+        report_ = new HmtReport(
+            run_hmt(load_design("llama-3.2-1b", "u280_mem_opt"), HmtConfig{}, nullptr));
     }
     static void TearDownTestSuite() { delete report_; }
     static const HmtRow& row(int segments) {

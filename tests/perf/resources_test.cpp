@@ -45,7 +45,8 @@ TEST(Resources, MultipliersTileOverTheDsp) {
 }
 
 TEST(Resources, EngineDspsFromMacsPackingAndDequant) {
-    const ResourceEstimate e = estimate_resources(load_design("llama-3.2-1b", "u280_mem_opt"), 2048);
+    const ResourceEstimate e =
+        estimate_resources(load_design("llama-3.2-1b", "u280_mem_opt"), 2048);
     // K|Q: 8 x 24 = 192 int4 MACs / 4 per DSP = 48; dequant of 24 channels per output beat:
     // 24 x (32x32: 4 + 72x17: 3) = 168 -> 216.
     EXPECT_EQ(line(e, "prefill K|Q engine").dsp, 216);

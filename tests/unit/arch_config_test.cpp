@@ -1,9 +1,10 @@
 // Architecture configs: built-ins parse, round-trip, hash stably; bad configs are rejected.
+#include "hls_src/arch_config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "golden/error.h"
-#include "hls_src/arch_config.h"
 
 namespace flexllm::kern {
 namespace {

@@ -20,7 +20,9 @@ const std::string kDir = ::testing::TempDir() + "/cli_golden_test";
 
 TEST(CliGolden, WritesAndInspectsAContainer) {
     std::filesystem::create_directories(kDir);
-    CliResult r = flexllm("golden --model tiny --weights synthetic:2 --prompt-len 4 --gen-len 2 --out " + kDir + "/a.gv");
+    CliResult r =
+        flexllm("golden --model tiny --weights synthetic:2 --prompt-len 4 --gen-len 2 --out " +
+                kDir + "/a.gv");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_THAT(r.out, ::testing::HasSubstr("top-1 agreement"));
     CliResult i = flexllm("golden --inspect " + kDir + "/a.gv");
@@ -31,12 +33,15 @@ TEST(CliGolden, WritesAndInspectsAContainer) {
 
 TEST(CliGolden, RejectsCorruptAndTruncatedContainers) {
     std::filesystem::create_directories(kDir);
-    ASSERT_EQ(flexllm("golden --model tiny --prompt-len 3 --gen-len 1 --out " + kDir + "/b.gv").code, 0);
+    ASSERT_EQ(
+        flexllm("golden --model tiny --prompt-len 3 --gen-len 1 --out " + kDir + "/b.gv").code, 0);
     const auto size = std::filesystem::file_size(kDir + "/b.gv");
-    std::filesystem::copy_file(kDir + "/b.gv", kDir + "/trunc.gv", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(kDir + "/b.gv", kDir + "/trunc.gv",
+                               std::filesystem::copy_options::overwrite_existing);
     std::filesystem::resize_file(kDir + "/trunc.gv", size - 100);
     expect_bad_input(flexllm("golden --inspect " + kDir + "/trunc.gv"), "trunc.gv");
-    std::filesystem::copy_file(kDir + "/b.gv", kDir + "/flip.gv", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(kDir + "/b.gv", kDir + "/flip.gv",
+                               std::filesystem::copy_options::overwrite_existing);
     {
         std::fstream f(kDir + "/flip.gv", std::ios::in | std::ios::out | std::ios::binary);
         f.seekp(static_cast<std::streamoff>(size - 10));

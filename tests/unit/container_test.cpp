@@ -1,6 +1,5 @@
 // Golden-vector container (.gv): round trips, the documented byte layout, and one rejection test
 // per kind of corruption (every bad input is a one-line Error naming the file and the problem).
-#include "file_test_support.h"
 #include "golden/container.h"
 
 #include <gmock/gmock.h>
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "file_test_support.h"
 #include "golden/error.h"
 #include "golden/tensor.h"
 

@@ -1,9 +1,10 @@
 // Model config parsing and validation: built-ins load, bad configs are rejected with a reason.
+#include "golden/model_config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "golden/error.h"
-#include "golden/model_config.h"
 
 namespace flexllm::golden {
 namespace {

@@ -1,14 +1,13 @@
 // Whole-model properties of the golden reference: decode equals prefill bit-exactly, the folded
 // rotations leave the float model unchanged, the quantized model tracks the float model, and a
 // golden run survives the container and the safetensors path.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "golden/container.h"
 #include "golden/error.h"
@@ -29,7 +28,8 @@ const Prepared& tiny_prepared() {
     return p;
 }
 
-TapMap run_steps(const QuantModel& qm, const std::vector<int>& toks, const std::vector<int>& split) {
+TapMap run_steps(const QuantModel& qm, const std::vector<int>& toks,
+                 const std::vector<int>& split) {
     TapMap taps;
     IntModel m(qm, 64);
     size_t start = 0;
@@ -66,7 +66,8 @@ TEST(IntModel, DecodeTokenByTokenEqualsPrefillBitExactly) {
     int compared = 0;
     for (const auto& [name, t] : pre) {
         const std::string stage = name.substr(name.find('/') + 1);  // drop the step
-        if (stage.find("final_norm") != std::string::npos || stage.find("lm_quant") != std::string::npos ||
+        if (stage.find("final_norm") != std::string::npos ||
+            stage.find("lm_quant") != std::string::npos ||
             stage.find("logits") != std::string::npos)
             continue;  // last token only: compared below
         for (int pos = 0; pos < n; ++pos) {
@@ -123,7 +124,8 @@ TEST(GoldenRun, QuantizedModelTracksFloatAndRotationHelps) {
         return -1.0;
     };
     EXPECT_GT(sqnr(rot, "q_proj"), sqnr(plain, "q_proj"));
-    for (const char* s : {"rmsnorm", "rope", "swiglu", "fht", "attn_context"}) EXPECT_GE(sqnr(rot, s), 40.0) << s;
+    for (const char* s : {"rmsnorm", "rope", "swiglu", "fht", "attn_context"})
+        EXPECT_GE(sqnr(rot, s), 40.0) << s;
 }
 
 TEST(GoldenRun, ContainerRoundTripAndSafetensorsWeightsGiveTheSameRun) {
@@ -143,27 +145,33 @@ TEST(GoldenRun, ContainerRoundTripAndSafetensorsWeightsGiveTheSameRun) {
     GenerateResult again = generate(m, g.prompt, o.gen_len, {}, {});
     EXPECT_EQ(again.tokens, a.gen.tokens);
     GoldenReader rd(dir + "/a.gv");
-    EXPECT_EQ(rd.read("prefill/L1/q_proj").data, std::find_if(a.taps.begin(), a.taps.end(), [](const Tensor& t) {
-                                                      return t.name == "prefill/L1/q_proj";
-                                                  })->data);
+    EXPECT_EQ(rd.read("prefill/L1/q_proj").data,
+              std::find_if(a.taps.begin(), a.taps.end(), [](const Tensor& t) {
+                  return t.name == "prefill/L1/q_proj";
+              })->data);
     // The same weights through a safetensors file (F32 is exact) give a bit-identical run.
-    write_safetensors_model(synthetic_weights(load_model_config("tiny"), 9), dir + "/w.safetensors", "F32");
+    write_safetensors_model(synthetic_weights(load_model_config("tiny"), 9), dir + "/w.safetensors",
+                            "F32");
     o.weights = dir + "/w.safetensors";
     GoldenRun b = run_golden(o);
     ASSERT_EQ(a.taps.size(), b.taps.size());
-    for (size_t i = 0; i < a.taps.size(); ++i) ASSERT_EQ(a.taps[i].data, b.taps[i].data) << a.taps[i].name;
+    for (size_t i = 0; i < a.taps.size(); ++i)
+        ASSERT_EQ(a.taps[i].data, b.taps[i].data) << a.taps[i].name;
 }
 
 TEST(GoldenRun, RejectsBadOptions) {
     GoldenOptions o;
     o.prompt_len = 0;
-    EXPECT_THAT([&] { run_golden(o); }, ::testing::ThrowsMessage<Error>(::testing::HasSubstr("--prompt-len")));
+    EXPECT_THAT([&] { run_golden(o); },
+                ::testing::ThrowsMessage<Error>(::testing::HasSubstr("--prompt-len")));
     o.prompt_len = 250;
     o.gen_len = 10;
-    EXPECT_THAT([&] { run_golden(o); }, ::testing::ThrowsMessage<Error>(::testing::HasSubstr("exceeds")));
+    EXPECT_THAT([&] { run_golden(o); },
+                ::testing::ThrowsMessage<Error>(::testing::HasSubstr("exceeds")));
     o.prompt_len = 4;
     o.weights = "synthetic:x";
-    EXPECT_THAT([&] { run_golden(o); }, ::testing::ThrowsMessage<Error>(::testing::HasSubstr("seed")));
+    EXPECT_THAT([&] { run_golden(o); },
+                ::testing::ThrowsMessage<Error>(::testing::HasSubstr("seed")));
     o.weights = "/nonexistent.safetensors";
     EXPECT_THROW(run_golden(o), Error);
 }

@@ -1,5 +1,7 @@
 // Reference ops: hand-worked cases, mathematical properties, and SQNR of every integer non-linear
 // op against its float counterpart over its input range (NUMERICS.md §4: >= 40 dB).
+#include "golden/ops_ref.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 
 #include "golden/error.h"
 #include "golden/float_ref.h"
-#include "golden/ops_ref.h"
 #include "golden/rng.h"
 #include "sqnr.h"
 
@@ -50,7 +51,8 @@ TEST(FixedPoint, MultiplierIsNearestWithSixteenBitMantissa) {
 TEST(FixedPoint, IsqrtIsExactFloor) {
     Rng rng(2);
     for (int i = 0; i < 2000; ++i) {
-        u128 v = (static_cast<u128>(rng.next_u64()) << 64 | rng.next_u64()) >> (rng.next_u64() % 128);
+        u128 v =
+            (static_cast<u128>(rng.next_u64()) << 64 | rng.next_u64()) >> (rng.next_u64() % 128);
         u128 r = isqrt_u128(v);
         EXPECT_TRUE(r * r <= v);
         EXPECT_TRUE((r + 1) * (r + 1) > v);
@@ -101,7 +103,8 @@ LinearParamsRef random_linear(Rng& rng, int d_out, int d_in) {
     LinearParamsRef p;
     p.d_in = d_in;
     p.d_out = d_out;
-    for (int i = 0; i < d_out * d_in; ++i) p.w.push_back(static_cast<int8_t>(rng.uniform_int(16) - 8));
+    for (int i = 0; i < d_out * d_in; ++i)
+        p.w.push_back(static_cast<int8_t>(rng.uniform_int(16) - 8));
     for (int j = 0; j < d_out; ++j) {
         int32_t s = 0;
         for (int i = 0; i < d_in; ++i) s += p.w[j * d_in + i];
@@ -118,7 +121,8 @@ TEST(Linear, HandWorked) {
     p.w = {3, -2};
     p.rowsum = {1};
     p.mult = {to_multiplier(0.5)};  // s_w/15 = 0.5
-    // x = {0, 15}: zero 0, range 15, codes {0, 15}; x_hat = {0, 15}; y = 0.5*15*(3*0 + -2*15) = -225
+    // x = {0, 15}: zero 0, range 15, codes {0, 15}; x_hat = {0, 15}; y = 0.5*15*(3*0 + -2*15) =
+    // -225
     std::vector<int32_t> y(1);
     linear_ref(p, quant_token_ref(std::vector<int32_t>{0, 15}), y);
     EXPECT_EQ(y[0], -225);
@@ -176,7 +180,8 @@ TEST(Linear, EqualsDequantFormula) {
             // y = s_w * sum_i x_hat_i * w_ij with x_hat = zero + q*range/15 and s_w = 15*mult.
             long double sum = 0;
             for (int i = 0; i < d_in; ++i)
-                sum += (a.zero + a.q[i] * static_cast<long double>(a.range) / 15) * p.w[j * d_in + i];
+                sum +=
+                    (a.zero + a.q[i] * static_cast<long double>(a.range) / 15) * p.w[j * d_in + i];
             const long double expect = sum * 15 * p.mult[j].value();
             EXPECT_LE(std::fabs(static_cast<double>(expect - y[j])), 0.5 + 1e-6) << "j=" << j;
         }
@@ -257,7 +262,8 @@ TEST(Rope, PositionZeroIsIdentityAndSqnr) {
     EXPECT_EQ(x, y);
     std::vector<double> ref, got;
     for (int p = 0; p < 256; ++p) {
-        for (auto& v : x) v = static_cast<int32_t>(rng.normal() * kQ16 * std::exp2(rng.uniform() * 16 - 8));
+        for (auto& v : x)
+            v = static_cast<int32_t>(rng.normal() * kQ16 * std::exp2(rng.uniform() * 16 - 8));
         std::vector<float> xf(hd), yf(hd);
         for (int i = 0; i < hd; ++i) xf[i] = static_cast<float>(x[i] / kQ16);
         rope_ref(x, t, p, y);
@@ -407,7 +413,8 @@ TEST(Fht, StageSqnrAgainstNormalizedFloat) {
     fht_ref(x, y);
     fht_f(xf);
     std::vector<double> ref, got;
-    const double scale = std::sqrt(static_cast<double>(n)) / std::exp2(fht_shift(n));  // the folded factor
+    const double scale =
+        std::sqrt(static_cast<double>(n)) / std::exp2(fht_shift(n));  // the folded factor
     for (int i = 0; i < n; ++i) {
         ref.push_back(xf[i]);
         got.push_back(y[i] / kQ16 * scale);
@@ -444,7 +451,8 @@ TEST(Sampling, TopKStaysInTopKAndFollowsWeights) {
     EXPECT_NEAR(counts[1] / double(draws), 2.0 / 7, 0.02);
     EXPECT_NEAR(counts[0] / double(draws), 1.0 / 7, 0.02);
     SplitMix64 a{7}, b{7};
-    for (int i = 0; i < 100; ++i) EXPECT_EQ(sample_topk_ref(l, 3, tm, a), sample_topk_ref(l, 3, tm, b));
+    for (int i = 0; i < 100; ++i)
+        EXPECT_EQ(sample_topk_ref(l, 3, tm, a), sample_topk_ref(l, 3, tm, b));
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // Safetensors: half/bfloat16 conversions against hand-worked values and an independent rounding,
 // Llama checkpoints round-tripped in F32/BF16/F16 (single file and sharded), and rejections.
-#include "file_test_support.h"
 #include "golden/safetensors.h"
 
 #include <gmock/gmock.h>
@@ -17,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "file_test_support.h"
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "golden/weights.h"
