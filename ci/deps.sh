@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests need, only those missing (runs as root in CI).
 set -euo pipefail
-pkgs=(cmake ninja-build ccache g++ pkg-config
+pkgs=(cmake ninja-build ccache g++ pkg-config clang-format git
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       libfmt-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
       verilator yosys gtkwave xvfb xauth)

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/build.sh
+ci/format.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
