@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <map>
+
 #include "golden/config_io.h"
 #include "golden/error.h"
 
@@ -14,25 +17,72 @@ namespace flexllm::kern {
 
 namespace {
 
-int get_pos(TomlReader& r, std::string_view key, int fallback) {
-    return static_cast<int>(r.get_int_in(key, 1, 1 << 24, fallback));
-}
+// Every ArchParams field once: its TOML table ("" = top level), key, kind, bounds and member.
+// parse_arch_config, to_toml and params_hash all walk this table, so a field added to params.h
+// and here is parsed, written and hashed alike (and one missing here is neither).
+struct Field {
+    enum Kind { kString, kOptString, kDouble, kFraction, kInt };
+    std::string table, key;
+    Kind kind;
+    int64_t lo = 0, hi = 0;  // kInt bounds
+    std::function<std::string&(ArchParams&)> str;
+    std::function<double&(ArchParams&)> num;
+    std::function<int&(ArchParams&)> integer;
+};
 
-MemChannelParams parse_mem(TomlReader r, MemChannelParams d) {
-    MemChannelParams m;
-    m.channels = get_pos(r, "channels", d.channels);
-    m.bytes_per_cycle = get_pos(r, "bytes_per_cycle", d.bytes_per_cycle);
-    m.latency_cycles =
-        static_cast<int>(r.get_int_in("latency_cycles", 0, 1 << 24, d.latency_cycles));
-    m.efficiency = r.get_fraction("efficiency", d.efficiency);
-    r.finish();
-    return m;
-}
+constexpr int64_t kMaxSize = 1 << 24;
 
-std::string mem_toml(const std::string& table, const MemChannelParams& m) {
-    return fmt::format(
-        "\n[{}]\nchannels = {}\nbytes_per_cycle = {}\nlatency_cycles = {}\nefficiency = {:.17g}\n",
-        table, m.channels, m.bytes_per_cycle, m.latency_cycles, m.efficiency);
+const std::vector<Field>& fields() {
+    static const std::vector<Field> table = [] {
+        using F = Field;
+        std::vector<Field> v;
+        auto add_int = [&](std::string t, std::string k, int64_t lo, auto ref) {
+            v.push_back({std::move(t), std::move(k), F::kInt, lo, kMaxSize, {}, {}, ref});
+        };
+        v.push_back(
+            {"", "name", F::kString, 0, 0, [](ArchParams& p) -> std::string& { return p.name; }});
+        v.push_back({"", "device", F::kOptString, 0, 0,
+                     [](ArchParams& p) -> std::string& { return p.device; }});
+        v.push_back({"", "clock_mhz", F::kDouble, 0, 0, {}, [](ArchParams& p) -> double& {
+                         return p.clock_mhz;
+                     }});
+        add_int("prefill", "tp", 1, [](ArchParams& p) -> int& { return p.prefill.tp; });
+        add_int("prefill", "kq_wp", 1, [](ArchParams& p) -> int& { return p.prefill.kq_wp; });
+        add_int("prefill", "vo_wp", 1, [](ArchParams& p) -> int& { return p.prefill.vo_wp; });
+        add_int("prefill", "ffn_wp", 1, [](ArchParams& p) -> int& { return p.prefill.ffn_wp; });
+        add_int("prefill", "ffn_blocks", 1,
+                [](ArchParams& p) -> int& { return p.prefill.ffn_blocks; });
+        add_int("prefill", "attn_tp", 1, [](ArchParams& p) -> int& { return p.prefill.attn_tp; });
+        add_int("prefill", "attn_kv", 1, [](ArchParams& p) -> int& { return p.prefill.attn_kv; });
+        add_int("prefill", "lanes", 1, [](ArchParams& p) -> int& { return p.prefill.lanes; });
+        add_int("decode", "bp", 1, [](ArchParams& p) -> int& { return p.decode.bp; });
+        add_int("decode", "wp", 1, [](ArchParams& p) -> int& { return p.decode.wp; });
+        add_int("decode", "heads_parallel", 1,
+                [](ArchParams& p) -> int& { return p.decode.heads_parallel; });
+        add_int("decode", "kv_parallel", 1,
+                [](ArchParams& p) -> int& { return p.decode.kv_parallel; });
+        add_int("decode", "lanes", 1, [](ArchParams& p) -> int& { return p.decode.lanes; });
+        using MemRef = MemChannelParams& (*)(ArchParams&);
+        const std::pair<const char*, MemRef> mems[] = {
+            {"prefill_kq_mem", [](ArchParams& p) -> MemChannelParams& { return p.prefill.kq_mem; }},
+            {"prefill_vo_mem", [](ArchParams& p) -> MemChannelParams& { return p.prefill.vo_mem; }},
+            {"prefill_ffn_mem",
+             [](ArchParams& p) -> MemChannelParams& { return p.prefill.ffn_mem; }},
+            {"decode_weight_mem",
+             [](ArchParams& p) -> MemChannelParams& { return p.decode.weight_mem; }}};
+        for (const auto& [t, mem] : mems) {
+            add_int(t, "channels", 1, [mem](ArchParams& p) -> int& { return mem(p).channels; });
+            add_int(t, "bytes_per_cycle", 1,
+                    [mem](ArchParams& p) -> int& { return mem(p).bytes_per_cycle; });
+            add_int(t, "latency_cycles", 0,
+                    [mem](ArchParams& p) -> int& { return mem(p).latency_cycles; });
+            v.push_back({t, "efficiency", F::kFraction, 0, 0, {}, [mem](ArchParams& p) -> double& {
+                             return mem(p).efficiency;
+                         }});
+        }
+        return v;
+    }();
+    return table;
 }
 
 }  // namespace
@@ -49,58 +99,60 @@ void validate(const ArchParams& p) {
 
 ArchParams parse_arch_config(const std::string& toml_text, const std::string& origin) {
     toml::table tbl = parse_toml(toml_text, origin);
-    TomlReader r(tbl, origin);
+    TomlReader top(tbl, origin);
+    std::map<std::string, TomlReader> subs;
     ArchParams p;
-    const ArchParams d;
-    p.name = r.get_string("name");
-    p.device = r.get_string("device", "u280");
-    p.clock_mhz = r.get_double("clock_mhz", d.clock_mhz);
-    {
-        TomlReader s = r.sub("prefill");
-        auto& q = p.prefill;
-        q.tp = get_pos(s, "tp", d.prefill.tp);
-        q.kq_wp = get_pos(s, "kq_wp", d.prefill.kq_wp);
-        q.vo_wp = get_pos(s, "vo_wp", d.prefill.vo_wp);
-        q.ffn_wp = get_pos(s, "ffn_wp", d.prefill.ffn_wp);
-        q.ffn_blocks = get_pos(s, "ffn_blocks", d.prefill.ffn_blocks);
-        q.attn_tp = get_pos(s, "attn_tp", d.prefill.attn_tp);
-        q.attn_kv = get_pos(s, "attn_kv", d.prefill.attn_kv);
-        q.lanes = get_pos(s, "lanes", d.prefill.lanes);
-        s.finish();
+    ArchParams d;  // the defaults of params.h
+    for (const Field& f : fields()) {
+        if (!f.table.empty() && !subs.count(f.table)) subs.emplace(f.table, top.sub(f.table));
+        TomlReader& r = f.table.empty() ? top : subs.at(f.table);
+        switch (f.kind) {
+            case Field::kString:
+                f.str(p) = r.get_string(f.key);
+                break;
+            case Field::kOptString:
+                f.str(p) = r.get_string(f.key, f.str(d));
+                break;
+            case Field::kDouble:
+                f.num(p) = r.get_double(f.key, f.num(d));
+                break;
+            case Field::kFraction:
+                f.num(p) = r.get_fraction(f.key, f.num(d));
+                break;
+            case Field::kInt:
+                f.integer(p) = static_cast<int>(r.get_int_in(f.key, f.lo, f.hi, f.integer(d)));
+                break;
+        }
     }
-    {
-        TomlReader s = r.sub("decode");
-        auto& q = p.decode;
-        q.bp = get_pos(s, "bp", d.decode.bp);
-        q.wp = get_pos(s, "wp", d.decode.wp);
-        q.heads_parallel = get_pos(s, "heads_parallel", d.decode.heads_parallel);
-        q.kv_parallel = get_pos(s, "kv_parallel", d.decode.kv_parallel);
-        q.lanes = get_pos(s, "lanes", d.decode.lanes);
-        s.finish();
-    }
-    p.prefill.kq_mem = parse_mem(r.sub("prefill_kq_mem"), d.prefill.kq_mem);
-    p.prefill.vo_mem = parse_mem(r.sub("prefill_vo_mem"), d.prefill.vo_mem);
-    p.prefill.ffn_mem = parse_mem(r.sub("prefill_ffn_mem"), d.prefill.ffn_mem);
-    p.decode.weight_mem = parse_mem(r.sub("decode_weight_mem"), d.decode.weight_mem);
-    r.finish();
+    for (const auto& [name, r] : subs) r.finish();
+    top.finish();
     validate(p);
     return p;
 }
 
-std::string to_toml(const ArchParams& p) {
-    const auto& f = p.prefill;
-    const auto& c = p.decode;
-    return fmt::format(
-               "name = \"{}\"\ndevice = \"{}\"\nclock_mhz = {:.17g}\n\n[prefill]\ntp = {}\nkq_wp = "
-               "{}\n"
-               "vo_wp = {}\nffn_wp = {}\nffn_blocks = {}\nattn_tp = {}\nattn_kv = {}\nlanes = "
-               "{}\n\n"
-               "[decode]\nbp = {}\nwp = {}\nheads_parallel = {}\nkv_parallel = {}\nlanes = {}\n",
-               p.name, p.device, p.clock_mhz, f.tp, f.kq_wp, f.vo_wp, f.ffn_wp, f.ffn_blocks,
-               f.attn_tp, f.attn_kv, f.lanes, c.bp, c.wp, c.heads_parallel, c.kv_parallel,
-               c.lanes) +
-           mem_toml("prefill_kq_mem", f.kq_mem) + mem_toml("prefill_vo_mem", f.vo_mem) +
-           mem_toml("prefill_ffn_mem", f.ffn_mem) + mem_toml("decode_weight_mem", c.weight_mem);
+std::string to_toml(const ArchParams& params) {
+    ArchParams p = params;  // the field table's accessors take a mutable object
+    std::string out, table;
+    for (const Field& f : fields()) {
+        if (f.table != table) {
+            out += fmt::format("\n[{}]\n", f.table);
+            table = f.table;
+        }
+        switch (f.kind) {
+            case Field::kString:
+            case Field::kOptString:
+                out += fmt::format("{} = \"{}\"\n", f.key, f.str(p));
+                break;
+            case Field::kDouble:
+            case Field::kFraction:
+                out += fmt::format("{} = {:.17g}\n", f.key, f.num(p));
+                break;
+            case Field::kInt:
+                out += fmt::format("{} = {}\n", f.key, f.integer(p));
+                break;
+        }
+    }
+    return out;
 }
 
 uint64_t params_hash(const ArchParams& p) {

@@ -40,7 +40,7 @@ struct DecodeParams {
 
 struct ArchParams {
     std::string name;
-    std::string device;  // device profile name (u280, v80, ...)
+    std::string device = "u280";  // device profile name (u280, v80, ...)
     double clock_mhz = 300.0;
     PrefillParams prefill;
     DecodeParams decode;

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "golden/error.h"
 
 namespace flexllm::kern {
@@ -36,6 +38,41 @@ TEST(ArchConfig, BuiltinsRoundTripAndHashDiffers) {
     ArchParams b = a;
     b.decode.wp += 1;
     EXPECT_NE(params_hash(a), params_hash(b));
+}
+
+// Every field is written and hashed: changing any one value of the canonical text changes the
+// params hash; the canonical text carries the keys of every table.
+TEST(ArchConfig, EveryFieldReachesTheHash) {
+    const ArchParams p = load_arch_config("tiny_a");
+    const std::string text = to_toml(p);
+    std::istringstream in(text);
+    std::string line;
+    int fields = 0;
+    size_t at = 0;
+    while (std::getline(in, line)) {
+        const size_t eq = line.find(" = ");
+        if (eq != std::string::npos) {
+            std::string changed = text;
+            const std::string value = line.substr(eq + 3);
+            const std::string key = line.substr(0, eq);
+            std::string other;
+            if (value[0] == '"')
+                other = "\"v80\"";
+            else if (key == "efficiency" || key == "clock_mhz")
+                other = key == "efficiency" ? "0.5" : "600.0";
+            else
+                other = std::to_string(value == "0" ? 1 : 2 * std::stoll(value));
+            changed.replace(text.find(line, at), line.size(), line.substr(0, eq + 3) + other);
+            EXPECT_NE(params_hash(parse_arch_config(changed, "changed")), params_hash(p)) << line;
+            ++fields;
+        }
+        at += line.size() + 1;
+    }
+    EXPECT_EQ(fields, 3 + 8 + 5 + 4 * 4);
+    const std::string a = to_toml(load_arch_config("u280_mem_opt"));
+    for (const char* key : {"tp =", "ffn_blocks =", "heads_parallel =", "latency_cycles =",
+                            "efficiency =", "device ="})
+        EXPECT_THAT(a, HasSubstr(key));
 }
 
 TEST(ArchConfig, RejectsBlocksNotDividingWp) {
