@@ -78,7 +78,7 @@ int max_d_in(const golden::ModelConfig& m) {
     return d;
 }
 
-QuantShape quant_shape(const ArchParams& a, Phase p, int d_max) {
+VectorShape vector_shape(const ArchParams& a, Phase p, int d_max) {
     if (p == Phase::kPrefill) return {a.prefill.tp, 1, d_max};
     return {1, a.decode.lanes, d_max};
 }
@@ -137,7 +137,7 @@ void validate_linear(const LinearParams& lp) {
 }
 
 void validate_quant(const QuantParams& qp) {
-    const QuantShape& s = qp.shape;
+    const VectorShape& s = qp.shape;
     if (s.tokens < 1 || s.lanes < 1) throw Error("quant_token: zero tokens or lanes per beat");
     if (qp.d < 1 || qp.d % s.lanes != 0)
         throw Error(
@@ -175,7 +175,7 @@ QuantParams derive_quant(const ArchParams& a, const golden::ModelConfig& m, Phas
                          LinearRole consumer, int d_max) {
     QuantParams qp;
     qp.phase = p;
-    qp.shape = quant_shape(a, p, d_max);
+    qp.shape = vector_shape(a, p, d_max);
     qp.d = role_dims(m, consumer).d_in;
     validate_quant(qp);
     return qp;

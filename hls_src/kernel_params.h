@@ -16,12 +16,14 @@ struct ModelConfig;
 namespace flexllm::kern {
 
 // ---- generate-time shapes (structural: usable as template arguments) ----------------------------
-// quant_token: `tokens` tokens per beat, `lanes` consecutive elements of each token per beat.
-struct QuantShape {
+// Vector stages (quant_token, rmsnorm, residual, ...): `tokens` tokens per beat, `lanes`
+// consecutive elements of each token per beat. Prefill: TP tokens, one element each; decode: one
+// token, decode.lanes elements.
+struct VectorShape {
     int tokens = 1;
     int lanes = 1;
     int d_max = 1;  // largest token length the engine buffers
-    constexpr bool operator==(const QuantShape&) const = default;
+    constexpr bool operator==(const VectorShape&) const = default;
 };
 
 // Output-stationary linear engine: `rows` tokens x (`lanes` weight streams x `wp` channels) PEs.
@@ -58,7 +60,7 @@ RoleDims role_dims(const golden::ModelConfig& m, LinearRole r);
 // Largest d_in over every role of the model: the generate-time buffer bound.
 int max_d_in(const golden::ModelConfig& m);
 
-QuantShape quant_shape(const ArchParams& a, Phase p, int d_max);
+VectorShape vector_shape(const ArchParams& a, Phase p, int d_max);
 LinearShape linear_prefill_shape(const ArchParams& a, PrefillEngine e, int d_max);
 LinearShape linear_decode_shape(const ArchParams& a, int d_max);
 const MemChannelParams& prefill_mem(const ArchParams& a, PrefillEngine e);
@@ -75,7 +77,7 @@ struct LinearParams {
 };
 struct QuantParams {
     Phase phase = Phase::kDecode;
-    QuantShape shape;
+    VectorShape shape;
     int d = 0;
     int beats() const { return d / shape.lanes; }
 };

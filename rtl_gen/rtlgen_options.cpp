@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
@@ -11,13 +14,21 @@
 
 namespace flexllm::rtlgen {
 
+namespace {
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+}  // namespace
+
 void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
     app.add_option("--arch", o.arch, "built-in architecture name or TOML file")->required();
     app.add_option("--out", o.out, "output directory")->required();
     app.add_option("--model", o.model, "model whose largest d_in sizes the buffers");
-    app.add_option("--kernel", o.kernel, "generate only this kernel");
+    app.add_option("--kernel", o.kernel, "generate only this kernel or variant");
     app.add_option("--inject-fault", o.fault,
-                   "write a mutant: acc-bit, drop-beat, swap-lanes or stuck-tready");
+                   "write a mutant: " + join(fault_kinds()) + " (flexllm list faults)");
     app.add_flag("--quiet", o.quiet, "print nothing on success");
     app.add_flag("--lint", o.lint,
                  "check every module with verilator --lint-only -Wall and yosys synth -top");
@@ -29,14 +40,18 @@ int run_rtlgen(const RtlgenOptions& o) {
     const kern::ArchParams arch = kern::load_arch_config(o.arch);
     const golden::ModelConfig model = golden::load_model_config(o.model);
     const int d_max = kern::max_d_in(model);
-    const Fault fault = parse_fault(o.fault);
+    const std::string fault = o.fault == "none" ? "" : o.fault;
+    if (!fault.empty()) (void)fault_variant(fault);  // an unknown kind is an error
     std::vector<Module> mods = generate(arch, d_max, fault);
     if (!o.kernel.empty()) {
-        std::erase_if(mods, [&](const Module& m) { return m.kernel != o.kernel; });
-        if (mods.empty())
+        std::erase_if(
+            mods, [&](const Module& m) { return m.kernel != o.kernel && m.variant != o.kernel; });
+        if (mods.empty()) {
+            std::vector<std::string> names;
+            for (const auto& v : variants()) names.push_back(v.variant);
             throw Error(fmt::format("unknown kernel '{}' (or not affected by the fault)", o.kernel),
-                        "kernels: quant_token_prefill, quant_token_decode, linear_prefill_kq, "
-                        "linear_prefill_vo, linear_prefill_ffn, linear_decode");
+                        "kernels: " + join(kernel_names()) + "; variants: " + join(names));
+        }
     }
     const auto paths = write_modules(mods, arch, d_max, o.out);
     if (!o.quiet)
@@ -54,6 +69,28 @@ int run_rtlgen(const RtlgenOptions& o) {
             if (!v.ok || !y.ok) rc = 1;
         }
     return rc;
+}
+
+void write_csim_shapes(const std::string& out, const std::vector<std::string>& configs) {
+    std::vector<ArchModules> all;
+    for (const auto& spec : configs) {
+        const size_t colon = spec.find(':');
+        const std::string arch_name = spec.substr(0, colon);
+        const golden::ModelConfig model =
+            golden::load_model_config(colon == std::string::npos ? "tiny" : spec.substr(colon + 1));
+        const kern::ArchParams arch = kern::load_arch_config(arch_name);
+        all.push_back({arch.name, generate(arch, kern::max_d_in(model))});
+    }
+    const std::string text = csim_shapes_header(all);
+    const std::filesystem::path dir = std::filesystem::path(out).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    std::ifstream in(out);
+    std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (old == text) return;
+    std::ofstream o(out);
+    o << text;
+    if (!o) throw Error(fmt::format("cannot write {}", out));
 }
 
 }  // namespace flexllm::rtlgen

@@ -6,11 +6,8 @@ include(ExternalProject)
 find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})
 
 set(FLEXLLM_RTL_ARCHS tiny_a tiny_b CACHE STRING "Architecture configs built as Verilated models")
-set(FLEXLLM_RTL_KERNELS quant_token_prefill quant_token_decode linear_prefill_kq linear_prefill_vo
-                        linear_prefill_ffn linear_decode)
-# Mutants for the fault-injection self-test (<kernel>:<fault>), built for the first arch only.
-set(FLEXLLM_RTL_FAULTS linear_prefill_ffn:acc-bit linear_decode:drop-beat
-                       linear_decode:swap-lanes linear_decode:stuck-tready)
+# The variants and the mutants of the fault-injection self-test (<variant>:<fault>, built for the
+# first arch only) come from the kernel list, rtl_gen/kernels.txt (cmake/kernels.cmake).
 set(FLEXLLM_RTL_DIR "${CMAKE_CURRENT_BINARY_DIR}/rtl" CACHE INTERNAL "generated RTL root")
 
 set(rtl_outputs "")
@@ -19,12 +16,12 @@ set(first TRUE)
 foreach(arch IN LISTS FLEXLLM_RTL_ARCHS)
   set(dir "${FLEXLLM_RTL_DIR}/${arch}")
   set(mods "")
-  foreach(k IN LISTS FLEXLLM_RTL_KERNELS)
+  foreach(k IN LISTS FLEXLLM_KERNEL_VARIANTS)
     list(APPEND mods "${k}_${arch}")
   endforeach()
   set(cmds COMMAND flexllm-rtlgen --arch ${arch} --out "${dir}" --quiet)
   if(first)
-    foreach(kf IN LISTS FLEXLLM_RTL_FAULTS)
+    foreach(kf IN LISTS FLEXLLM_KERNEL_FAULTS)
       string(REPLACE ":" ";" kfl "${kf}")
       list(GET kfl 0 k)
       list(GET kfl 1 f)

@@ -23,9 +23,9 @@ struct ChanParam {
     ap_uint<6> shift;
 };
 
-template <QuantShape S>
+template <VectorShape S>
 using QuantInBeat = hls::vector<ap_int<32>, S.tokens * S.lanes>;  // [token][lane]
-template <QuantShape S>
+template <VectorShape S>
 using QuantCodeBeat = hls::vector<ap_uint<4>, S.tokens * S.lanes>;
 template <int Tokens>
 using ZeroRangeBeat = hls::vector<ZeroRange, Tokens>;

@@ -17,7 +17,7 @@ namespace flexllm::kern {
 // widths: x - zero < 2^32; (x - zero) * inv <= 2^48; 15 * that + 2^47 < 2^52 (no overflow)
 // stream: d / lanes beats in, then one ZeroRange beat and d / lanes code beats out, per group
 // ---------------------------------------------------------------------------------------------
-template <QuantShape S>
+template <VectorShape S>
 requires(S.tokens >= 1 && S.lanes >= 1 &&
          S.d_max >= S.lanes) void quant_token(hls::stream<QuantInBeat<S>>& in,
                                               hls::stream<QuantCodeBeat<S>>& codes,

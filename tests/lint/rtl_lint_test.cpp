@@ -100,7 +100,7 @@ TEST(RtlGen, U280MemOptModulesLintClean) {
             EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
             ++n;
         }
-    EXPECT_EQ(n, static_cast<int>(kernel_names().size()));
+    EXPECT_EQ(n, static_cast<int>(variants().size()));
     fs::remove_all(dir);
 }
 
@@ -148,22 +148,25 @@ TEST(RtlGen, DegenerateArraysLintAndSynthesize) {
 TEST(RtlGen, ManifestCarriesHashAndPorts) {
     const auto a = kern::load_arch_config("tiny_b");
     const auto mods = generate(a, 256);
-    ASSERT_EQ(mods.size(), kernel_names().size());
+    ASSERT_EQ(mods.size(), variants().size());
     for (const auto& m : mods) {
         const auto j = manifest(m, a, 256);
         EXPECT_EQ(j["params_hash"], fmt::format("{:016x}", kern::params_hash(a)));
         EXPECT_EQ(j["generator_version"], kGeneratorVersion);
         EXPECT_FALSE(j["streams"].empty());
     }
-    const auto& dec = mods.back();
-    EXPECT_EQ(dec.kernel, "linear_decode");
+    const auto& dec = *std::find_if(mods.begin(), mods.end(),
+                                    [](const Module& m) { return m.variant == "linear_decode"; });
+    EXPECT_EQ(dec.variant, "linear_decode");
+    EXPECT_EQ(dec.kernel, "linear");
     int weight_streams = 0;
     for (const auto& s : dec.streams) weight_streams += s.name.rfind("s_axis_w", 0) == 0;
     EXPECT_EQ(weight_streams, a.decode.bp);  // one weight stream per GEMV lane
 }
 
 TEST(RtlGen, RejectsUnknownFaultAndKernel) {
-    EXPECT_THROW(parse_fault("bitrot"), Error);
+    EXPECT_THAT([] { fault_variant("bitrot"); },
+                ::testing::ThrowsMessage<Error>(::testing::HasSubstr("unknown fault kind")));
     RtlgenOptions o;
     o.arch = "tiny_a";
     o.out = (fs::temp_directory_path() / "flexllm_rtlgen_bad").string();

@@ -1,69 +1,46 @@
 // SystemVerilog of quant_token: load a token group, divide 2^48 by each token's range
-// (bit-serial, 49 cycles), then emit the uint4 codes (one <top>_code unit per lane) and the
-// (zero, range) beat.
+// (bit-serial, 49 cycles), then emit the uint4 codes (one flexllm_quant_code unit per lane) and
+// the (zero, range) beat.
 #include <fmt/format.h>
 
 #include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
 
-namespace {
-// One output lane: code = min(15, (((x - zero) * inv) * 15 + 2^47) >> 48), inv = 2^48 / range.
-SubModule code_module(const Module& top) {
-    SubModule s{top.name + "_code", {}};
-    SvWriter w;
-    w.sub_header(top, s.name,
-                 "Code unit: q = min(15, rshift_rnd((x - zero) * inv * 15, 48)), inv = 2^48 / "
-                 "range.");
-    w.line(fmt::format(R"(module {} (
-    input  logic [31:0] x,     // int32 activation
-    input  logic [31:0] zero,  // int32 token minimum
-    input  logic [48:0] inv,   // floor(2^48 / range)
-    output logic [3:0] q       // uint4 code
-);
-    wire [31:0] off = x - zero;
-    wire [80:0] prod = {{49'd0, off}} * {{32'd0, inv}};
-    // verilator lint_off UNUSEDSIGNAL
-    wire [85:0] rnd = {{5'd0, prod}} * 86'd15 + (86'd1 << 47);
-    // verilator lint_on UNUSEDSIGNAL
-    assign q = (rnd[85:48] > 38'd15) ? 4'd15 : rnd[51:48];
-endmodule)",
-                       s.name));
-    s.sv = w.str();
-    return s;
-}
-}  // namespace
-
-void build_quant(Module& m, const kern::QuantShape& s) {
+void emit_quant_token(Module& m, const EmitContext& c) {
+    const kern::Phase phase =
+        m.variant == "quant_token_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.d_max);
     const int t = s.tokens, l = s.lanes, nb = s.d_max / s.lanes;
-    const int nbw = index_width(nb);
     m.scalars = {{"cfg_d", true, 16}, {"status_err", false, 1}};
     m.streams.push_back({"s_axis_x", true, t * l, 32, true, "cfg_d/lanes"});
     m.streams.push_back({"m_axis_q", false, t * l, 4, false, "cfg_d/lanes"});
     m.streams.push_back({"m_axis_zr", false, t, 64, false, "1"});
     m.shape = {{"tokens", t}, {"lanes", l}, {"d_max", s.d_max}};
-    m.submodules = {code_module(m)};
+    m.csim_shape = fmt::format("kern::VectorShape{{{}, {}, {}}}", t, l, s.d_max);
+    m.primitives = {"flexllm_quant_code"};
 
     SvWriter w;
     w.header(m);
     w.ports(m);
-    w.line(fmt::format(R"(    localparam int T = {0};
-    localparam int L = {1};
+    w.line(fmt::format(R"(    localparam int T = {t};
+    localparam int L = {l};
 
-    logic [{2}:0] xbuf [{3}];
-    logic [1:0] state;  // 0: load, 1: divide, 2: emit
+    typedef enum logic [1:0] {{LOAD, DIVIDE, EMIT}} state_t;
+    logic [{xw}:0] xbuf [{nb}];
+    state_t state;
     logic [15:0] wr_elems, rd_elems;
-    logic [{4}:0] wr_beat, rd_beat;
+    logic [{bw}:0] wr_beat, rd_beat;
     logic [5:0] div_i;
     logic zr_valid, q_valid, q_last, err;
-    logic [{5}:0] q_data, q_next;
-    logic [{6}:0] zr_data;
+    logic [{qw}:0] q_data, q_next;
+    logic [{zw}:0] zr_data;
 
-    assign s_axis_x_tready = (state == 2'd0);
+    assign s_axis_x_tready = (state == LOAD);
     wire x_fire = s_axis_x_tvalid && s_axis_x_tready;
-    wire last_in = (wr_elems + 16'd{1} == cfg_d);
-    wire [{2}:0] rd_word = xbuf[rd_beat];
-    wire emit = (state == 2'd2) && (rd_elems != cfg_d) && (!q_valid || m_axis_q_tready);
+    wire last_in = (wr_elems + 16'd{l} == cfg_d);
+    wire [{xw}:0] rd_word = xbuf[rd_beat];
+    wire emit = (state == EMIT) && (rd_elems != cfg_d) && (!q_valid || m_axis_q_tready);
 
     always_ff @(posedge clk) begin
         if (x_fire) xbuf[wr_beat] <= s_axis_x_tdata;
@@ -94,7 +71,7 @@ void build_quant(Module& m, const kern::QuantShape& s) {
                 if (wr_elems == 16'd0 || bmax > mx) mx <= bmax;
                 rem <= 32'd0;
             end
-            if (state == 2'd1) begin
+            if (state == DIVIDE) begin
                 if (range != 32'd0 && rem_sh >= {{1'b0, range}}) begin
                     rem <= rem_sub[31:0];
                     inv[div_i] <= 1'b1;
@@ -106,14 +83,14 @@ void build_quant(Module& m, const kern::QuantShape& s) {
         end
         assign zr_data[t * 64 +: 64] = {{range, mn}};
         for (genvar i = 0; i < L; i++) begin : g_lane
-            {8} u_code (.x(rd_word[(t * L + i) * 32 +: 32]), .zero(mn), .inv(inv),
-                        .q(q_next[(t * L + i) * 4 +: 4]));
+            flexllm_quant_code u_code (.x(rd_word[(t * L + i) * 32 +: 32]), .zero(mn), .inv(inv),
+                                       .q(q_next[(t * L + i) * 4 +: 4]));
         end
     end
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            state <= 2'd0;
+            state <= LOAD;
             wr_elems <= 16'd0;
             wr_beat <= '0;
             rd_elems <= 16'd0;
@@ -127,20 +104,20 @@ void build_quant(Module& m, const kern::QuantShape& s) {
             if (m_axis_q_tready) q_valid <= 1'b0;
             if (m_axis_zr_tready) zr_valid <= 1'b0;
             case (state)
-                2'd0: begin
+                LOAD: begin
                     if (x_fire) begin
-                        wr_beat <= wr_beat + {7}'d1;
-                        wr_elems <= wr_elems + 16'd{1};
+                        wr_beat <= wr_beat + {bits}'d1;
+                        wr_elems <= wr_elems + 16'd{l};
                         if (s_axis_x_tlast != last_in) err <= 1'b1;
                         if (last_in) begin
-                            state <= 2'd1;
+                            state <= DIVIDE;
                             div_i <= 6'd48;
                         end
                     end
                 end
-                2'd1: begin
+                DIVIDE: begin
                     if (div_i == 6'd0) begin
-                        state <= 2'd2;
+                        state <= EMIT;
                         zr_valid <= 1'b1;
                         rd_elems <= 16'd0;
                         rd_beat <= '0;
@@ -152,12 +129,12 @@ void build_quant(Module& m, const kern::QuantShape& s) {
                     if (emit) begin
                         q_valid <= 1'b1;
                         q_data <= q_next;
-                        q_last <= (rd_elems + 16'd{1} == cfg_d);
-                        rd_beat <= rd_beat + {7}'d1;
-                        rd_elems <= rd_elems + 16'd{1};
+                        q_last <= (rd_elems + 16'd{l} == cfg_d);
+                        rd_beat <= rd_beat + {bits}'d1;
+                        rd_elems <= rd_elems + 16'd{l};
                     end
                     if (rd_elems == cfg_d && !zr_valid) begin
-                        state <= 2'd0;
+                        state <= LOAD;
                         wr_elems <= 16'd0;
                         wr_beat <= '0;
                     end
@@ -174,8 +151,10 @@ void build_quant(Module& m, const kern::QuantShape& s) {
     assign m_axis_zr_tlast = 1'b1;
     assign status_err = err;
 endmodule)",
-                       t, l, t * l * 32 - 1, nb, nbw - 1, t * l * 4 - 1, t * 64 - 1, nbw,
-                       m.submodules[0].name));
+                       fmt::arg("t", t), fmt::arg("l", l), fmt::arg("xw", t * l * 32 - 1),
+                       fmt::arg("nb", nb), fmt::arg("bw", index_width(nb) - 1),
+                       fmt::arg("qw", t * l * 4 - 1), fmt::arg("zw", t * 64 - 1),
+                       fmt::arg("bits", index_width(nb))));
     m.sv = w.str();
 }
 
