@@ -1,6 +1,7 @@
-// Regression cases of the quant_token and linear stages: (config, phase, layer, stage, role). A
-// case builds the port stimuli and expectations from golden tensors, runs C-sim and the Verilated
-// RTL, compares bit-exactly, traces cycles and compares them with the performance model.
+// Regression cases of every registry kernel (tb/kernel_registry.h): (config, phase, layer, stage,
+// role). A case builds the port stimuli and expectations from golden tensors, runs the C-sim and
+// the Verilated RTL engines through one scoreboard, compares bit-exactly, traces cycles and
+// compares them with the performance model.
 #pragma once
 
 #include <cstdint>
@@ -8,32 +9,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "golden/model_config.h"
 #include "hls_src/kernel_params.h"
 #include "hls_src/params.h"
 #include "tb/harness.h"
-#include "tb/stimulus.h"
+#include "tb/kernel_registry.h"
 
 namespace flexllm::tb {
-
-enum class Stage { kQuantToken, kLinear };
-
-struct CaseSpec {
-    std::string arch;
-    kern::Phase phase = kern::Phase::kDecode;
-    Stage stage = Stage::kLinear;
-    kern::LinearRole role = kern::LinearRole::kQ;
-    int layer = 0;  // decoder layer; ignored for lm_head, which follows the last layer
-    // "<arch>/<phase>/L<layer>/<stage>/<role>", e.g. tiny_a/prefill/L1/linear/q, and for the LM
-    // head (not per layer) "<arch>/<phase>/<stage>/lm_head", like the golden taps
-    // "<step>/L<layer>/<stage>" and "<step>/<stage>". The --filter subject.
-    std::string id() const;
-    std::string stage_name() const;  // quant_token_prefill, linear_decode, ...
-};
-CaseSpec parse_case_id(const std::string& id);  // throws Error
 
 // The decoder layers a suite drives and whether it drives the LM head. Spelled "all" (every
 // layer and the LM head) or a comma list of layer indices and/or "lm_head" ("0,1", "1,lm_head").
@@ -47,19 +31,17 @@ struct LayerSelection {
 LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& m,
                             const std::string& what);
 
-// The stage tensors of the selected layers' roles and the LM head, both phases: from the golden
-// model (tapped) or seeded random.
+// The stage tensors of the selected layers' cases of every kernel, both phases: from the golden
+// model (tapped) or seeded random. Keyed by CaseSpec::data_key (shared by every config).
 struct StageTensors {
     std::string source;  // e.g. "golden tiny synthetic:1, layers 0,1 and lm_head, ..."
-    // (layer, phase, role) -> stimulus (x, quantized x, weights, y); the LM head under layer -1.
-    std::map<std::tuple<int, int, int>, LinearStimulus> data;
-    LinearStimulus& at(int layer, kern::Phase p, kern::LinearRole r);  // inserts
-    // Throws Error when the suite did not collect that layer.
-    const LinearStimulus& get(int layer, kern::Phase p, kern::LinearRole r) const;
-    const LinearStimulus& get(const CaseSpec& c) const { return get(c.layer, c.phase, c.role); }
+    std::map<std::string, std::shared_ptr<const StageData>> data;
+    // Throws Error when the suite did not collect that case's layer.
+    const StageData& get(const CaseSpec& c) const;
 };
-// Runs the golden model (synthetic weights) and collects the selected layers' taps (and the LM
-// head's) for prefill of `prompt_len` tokens and the first `decode_tokens` decode steps.
+// Runs the golden model (synthetic weights) and collects the selected layers' taps (and those of
+// the roles after the last layer) for prefill of `prompt_len` tokens and the first
+// `decode_tokens` decode steps.
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
                                   int decode_tokens, const LayerSelection& layers);
 StageTensors random_stage_tensors(const golden::ModelConfig& m, uint64_t seed, int prompt_len,
@@ -91,9 +73,9 @@ struct CaseOutcome {
     RunResult rtl;  // clean run (no stalls) when perf is checked, else the stalled run
     std::optional<RunResult> stalled;  // the run under the stall profile
     PerfCheck perf;
-    int tokens = 0, d_in = 0, d_out = 0;  // the stage's problem size
-    std::string failure;                  // one line
-    std::string waves;                    // FST written on failure
+    int tokens = 0, d_in = 0, d_out = 0, d = 0;  // the stage's problem size (CaseBench)
+    std::string failure;                         // one line
+    std::string waves;                           // FST written on failure
     double wall_seconds = 0;
 };
 
@@ -104,18 +86,9 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
                     int d_in_needed);
 std::string default_rtl_dir();
 
-// Everything the harness needs for one case: port stimuli, expectations, scalars, memory groups.
-struct CaseBench {
-    std::vector<Scalar> scalars;
-    std::vector<PortStimulus> inputs;
-    std::vector<PortExpectation> outputs;
-    std::vector<MemGroup> mem;
-    std::string primary;
-    PerfCheck perf;  // model cycles filled in
-    int d_in = 0;
-};
+// The bench of one case (the kernel's port layout, from its variant's port specs).
 CaseBench build_bench(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
-                      const LinearStimulus& st);
+                      const StageData& d);
 
 // Runs one case (C-sim, RTL clean run with perf check, RTL stalled run). With waves_dir set,
 // a failing case is re-run with FST tracing around the first mismatch (window cycles before).
@@ -123,8 +96,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
                      const CaseOptions& opt, const std::string& waves_dir = {},
                      uint64_t wave_window = 200);
 
-// Every case of a suite for the given archs and layers: per arch and phase, each selected layer's
-// quant_token and linear stage of every decoder role, then the LM head's.
+// Every case of a suite for the given archs and layers (enumerate_cases over the selection).
 std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
                                     const LayerSelection& layers);
 

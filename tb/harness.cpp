@@ -58,9 +58,10 @@ std::string RunResult::summary() const {
     if (first)
         return fmt::format(
             "first divergence on {} ({}) beat {} lane {}: token {} channel {} "
-            "GOT={} EXP={} at cycle {}{}",
+            "GOT={} EXP={}{}{}",
             first->port, first->tensor, first->beat, first->lane, first->coord.token,
-            first->coord.channel, first->got, first->exp, first->cycle,
+            first->coord.channel, first->got, first->exp,
+            timed ? fmt::format(" at cycle {}", first->cycle) : "",
             mismatches > 1 ? fmt::format(" ({} later mismatches, propagated)", mismatches - 1)
                            : "");
     if (!watchdog.empty()) return watchdog;
@@ -68,6 +69,25 @@ std::string RunResult::summary() const {
     if (budget_exceeded) return fmt::format("cycle budget exceeded after {} cycles", cycles);
     if (status_err) return "the DUT flagged an input tlast misplacement (status_err)";
     return "failed";
+}
+
+void score_beat(const PortExpectation& e, const std::string& port, size_t idx,
+                const uint32_t* words, int lanes, int width, bool is_signed, uint8_t last,
+                uint64_t cycle, RunResult& res) {
+    const int64_t* exp = &e.elems[idx * lanes];
+    for (int l = 0; l < lanes; ++l) {
+        const int64_t got = unpack_elem(words, l, width, is_signed);
+        if (got != exp[l]) {
+            ++res.mismatches;
+            if (!res.first)
+                res.first = Divergence{port, e.tensor, idx,  l, e.coords[idx * lanes + l],
+                                       got,  exp[l],   cycle};
+        }
+    }
+    if (last != e.last[idx] && res.protocol.size() < 8)
+        res.protocol.push_back(fmt::format("{}: tlast={} on beat {} (expected {}){}", port, last,
+                                           idx, e.last[idx],
+                                           res.timed ? fmt::format(" at cycle {}", cycle) : ""));
 }
 
 namespace {
@@ -295,29 +315,9 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
                     continue;
                 }
                 o.ref->data.read(o.buf.data());
-                const int lanes = o.ref->lanes;
-                const int64_t* exp = &o.exp->elems[o.idx * lanes];
-                for (int l = 0; l < lanes; ++l) {
-                    const int64_t got =
-                        unpack_elem(o.buf.data(), l, o.ref->elem_width, o.ref->elem_signed);
-                    if (got != exp[l]) {
-                        ++res.mismatches;
-                        if (!res.first)
-                            res.first = Divergence{o.ref->name,
-                                                   o.exp->tensor,
-                                                   o.idx,
-                                                   l,
-                                                   o.exp->coords[o.idx * lanes + l],
-                                                   got,
-                                                   exp[l],
-                                                   cycle};
-                    }
-                }
                 const uint8_t lst = *o.ref->last;
-                if (lst != o.exp->last[o.idx] && res.protocol.size() < 8)
-                    res.protocol.push_back(
-                        fmt::format("{}: tlast={} on beat {} (expected {}) at cycle {}",
-                                    o.ref->name, lst, o.idx, o.exp->last[o.idx], cycle));
+                score_beat(*o.exp, o.ref->name, o.idx, o.buf.data(), o.ref->lanes,
+                           o.ref->elem_width, o.ref->elem_signed, lst, cycle, res);
                 if (lst && oi == primary_idx) {
                     const size_t n = res.txns.size();
                     res.txns.push_back({n < in_starts.size() ? in_starts[n] : res.first_in, cycle});

@@ -92,6 +92,7 @@ struct TxnTrace {
 
 struct RunResult {
     bool ok = false;
+    bool timed = true;    // false for the C-sim engine: no cycles, divergences name no cycle
     uint64_t cycles = 0;  // simulated cycles (after reset)
     uint64_t first_in = 0, last_out = 0;
     uint64_t measured() const { return last_out >= first_in ? last_out - first_in + 1 : 0; }
@@ -112,6 +113,14 @@ struct Scalar {
     std::string name;
     uint64_t value = 0;
 };
+
+// The scoreboard's check of output beat `idx` (`words`, tlast `last`, accepted at `cycle`) of
+// `port` against its expectation: every lane bit-exact, mismatches counted into `res` with the
+// first one recorded; a tlast other than expected is a protocol finding. The RTL monitors and
+// the C-sim engine judge through it.
+void score_beat(const PortExpectation& e, const std::string& port, size_t idx,
+                const uint32_t* words, int lanes, int width, bool is_signed, uint8_t last,
+                uint64_t cycle, RunResult& res);
 
 // Runs one test on a fresh model: reset, drive, monitor, compare. `primary` is the output port
 // whose tlast closes a transaction for the tracer. Throws Error on ports the DUT does not have.

@@ -117,16 +117,16 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
         r["arch"] = c.spec.arch;
         r["phase"] = std::string(kern::phase_name(c.spec.phase));
         r["stage"] = c.spec.stage_name();
-        r["role"] = std::string(kern::role_name(c.spec.role));
-        if (c.spec.role == kern::LinearRole::kLmHead)
-            r["layer"] = nullptr;  // the LM head is not per layer
+        r["role"] = c.spec.role;
+        if (c.spec.layer < 0)
+            r["layer"] = nullptr;  // a role after the last layer (the LM head, the final norm)
         else
             r["layer"] = c.spec.layer;
         r["module"] = c.module;
         r["tokens"] = c.tokens;
         r["d_in"] = c.d_in;
         r["d_out"] = c.d_out;
-        if (c.spec.stage == Stage::kQuantToken) r["d"] = c.d_in;
+        if (c.d > 0) r["d"] = c.d;  // a vector stage's buffered length
         r["passed"] = c.passed;
         r["csim"] = c.csim;
         r["failure"] = c.failure;

@@ -47,12 +47,13 @@ Registrar reg(
              ro = tb::apply_suite(ro);
              const auto m = golden::load_model_config(ro.model);
              // Only the case's layer (the id names it), checked against the suite's model.
-             ro.layers = c.role == kern::LinearRole::kLmHead ? "lm_head" : std::to_string(c.layer);
+             ro.layers = c.layer < 0 ? "lm_head" : std::to_string(c.layer);
              try {
                  (void)tb::parse_layers(ro.layers, m, fmt::format("test id '{}': layers", o->id));
              } catch (const Error& e) {
-                 throw Error(e.what(), fmt::format("the model's layers are L0..L{}; the LM head "
-                                                   "has none: ARCH/PHASE/STAGE/lm_head",
+                 throw Error(e.what(), fmt::format("the model's layers are L0..L{}; the roles "
+                                                   "after the last layer have none: "
+                                                   "ARCH/PHASE/STAGE/ROLE",
                                                    m.layers - 1));
              }
              const auto tensors = tb::suite_stage_tensors(ro);

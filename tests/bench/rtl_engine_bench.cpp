@@ -11,6 +11,7 @@
 #include "hls_src/arch_config.h"
 #include "tb/cases.h"
 #include "tb/harness.h"
+#include "tb/kernels/linear_data.h"
 
 namespace {
 
@@ -20,9 +21,11 @@ void engine(benchmark::State& state, const std::string& arch_name, kern::Phase p
             kern::LinearRole role, int tokens) {
     const auto model = golden::load_model_config("tiny");
     const auto arch = kern::load_arch_config(arch_name);
-    const tb::CaseSpec c{arch_name, phase, tb::Stage::kLinear, role};
+    const tb::CaseSpec c{arch_name, phase, "linear", std::string(kern::role_name(role)),
+                         role == kern::LinearRole::kLmHead ? -1 : 0};
     const auto d = kern::role_dims(model, role);
-    const auto st = tb::random_linear_stimulus(d.d_in, d.d_out, tokens, 11);
+    tb::LinearData st;
+    st.st = tb::random_linear_stimulus(d.d_in, d.d_out, tokens, 11);
     const auto bench = tb::build_bench(c, arch, model, st);
     const auto lp = kern::derive_linear(arch, model, phase, role, kern::max_d_in(model));
     tb::RunOptions ro;

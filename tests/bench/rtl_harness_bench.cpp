@@ -10,6 +10,7 @@
 #include "hls_src/arch_config.h"
 #include "tb/cases.h"
 #include "tb/harness.h"
+#include "tb/kernels/linear_data.h"
 #include "tb/regress.h"
 
 namespace {
@@ -67,9 +68,9 @@ BENCHMARK(BM_BareVerilatorLoop)->Unit(benchmark::kMillisecond);
 void BM_FullHarness(benchmark::State& state) {
     const auto model = golden::load_model_config("tiny");
     const auto arch = kern::load_arch_config("tiny_a");
-    const tb::CaseSpec c{"tiny_a", kern::Phase::kDecode, tb::Stage::kLinear,
-                         kern::LinearRole::kGate};
-    const auto st = tb::random_linear_stimulus(64, 256, 64, 7);
+    const tb::CaseSpec c{"tiny_a", kern::Phase::kDecode, "linear", "gate", 0};
+    tb::LinearData st;
+    st.st = tb::random_linear_stimulus(64, 256, 64, 7);
     const auto bench = tb::build_bench(c, arch, model, st);
     tb::RunOptions ro;
     ro.stall_prob = state.range(0) / 100.0;

@@ -13,6 +13,7 @@
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "tb/cases.h"
+#include "tb/kernels/linear_data.h"
 #include "tb/regress.h"
 
 namespace flexllm::tb {
@@ -68,8 +69,12 @@ TEST(Regress, RejectsBadShardAndOptions) {
 struct QuantBench {
     golden::ModelConfig m = golden::load_model_config("tiny");
     kern::ArchParams a = kern::load_arch_config("tiny_a");
-    CaseSpec c{"tiny_a", kern::Phase::kDecode, Stage::kQuantToken, kern::LinearRole::kQ};
-    LinearStimulus st = random_linear_stimulus(64, 8, 3, 5);
+    CaseSpec c{"tiny_a", kern::Phase::kDecode, "quant_token", "q", 0};
+    LinearData st = [] {
+        LinearData d;
+        d.st = random_linear_stimulus(64, 8, 3, 5);
+        return d;
+    }();
     CaseBench b = build_bench(c, a, m, st);
 };
 

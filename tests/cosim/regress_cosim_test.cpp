@@ -20,6 +20,7 @@
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
 #include "tb/cases.h"
+#include "tb/kernels/linear_data.h"
 #include "tb/regress.h"
 #include "tests/support/cli_test_support.h"
 #include "tests/unit/file_test_support.h"
@@ -37,10 +38,40 @@ const golden::ModelConfig& tiny() {
     return m;
 }
 
-// Cases per (arch, phase, stage) of a suite driving every layer: 7 decoder roles per layer, plus
-// the LM head once.
-int cases_per_stage(const golden::ModelConfig& m) {
-    return m.layers * (static_cast<int>(kern::kAllRoles.size()) - 1) + 1;
+// Cases per (arch, phase) of a suite driving every layer: each kernel's per-layer roles in every
+// layer, plus its roles after the last layer, from the model config and the registry's roles.
+int roles_of(const std::vector<const Kernel*>& ks, bool per_layer) {
+    int n = 0;
+    for (const Kernel* k : ks)
+        for (const Role& r : k->roles()) n += r.per_layer == per_layer;
+    return n;
+}
+int per_layer_cases() { return roles_of(kernels(), true); }
+int cases_per_phase(const golden::ModelConfig& m) {
+    return m.layers * per_layer_cases() + roles_of(kernels(), false);
+}
+
+// The 120 cases of the suite before the kernel registry (quant_token and linear only), in their
+// order: per arch and phase, per layer the 7 decoder roles (quant_token, then linear), then the
+// LM head's two. They must stay in the default suite, in this relative order.
+std::vector<std::string> former_default_ids(const golden::ModelConfig& m) {
+    std::vector<std::string> v;
+    for (const char* a : {"tiny_a", "tiny_b"})
+        for (const char* p : {"prefill", "decode"}) {
+            for (int l = 0; l < m.layers; ++l)
+                for (const char* r : {"q", "k", "v", "o", "gate", "up", "down"})
+                    for (const char* st : {"quant_token", "linear"})
+                        v.push_back(fmt::format("{}/{}/L{}/{}/{}", a, p, l, st, r));
+            for (const char* st : {"quant_token", "linear"})
+                v.push_back(fmt::format("{}/{}/{}/lm_head", a, p, st));
+        }
+    return v;
+}
+
+const LinearStimulus& linear_data(const StageTensors& st, kern::Phase p, int layer, LinearRole r) {
+    const CaseSpec c{"", p, "linear", std::string(kern::role_name(r)),
+                     r == LinearRole::kLmHead ? -1 : layer};
+    return static_cast<const LinearData&>(st.get(c)).st;
 }
 
 using flexllm::testing::CliResult;
@@ -56,7 +87,7 @@ TEST(GoldenTaps, MatchTheReferenceOps) {
     for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
         for (int l = 0; l < tiny().layers; ++l)
             for (auto r : kern::kAllRoles) {
-                const auto& s = st.get(l, p, r);
+                const auto& s = linear_data(st, p, l, r);
                 ASSERT_FALSE(s.x.empty());
                 for (size_t t = 0; t < s.x.size(); ++t) {
                     const auto q = golden::quant_token_ref(s.x[t]);
@@ -68,69 +99,79 @@ TEST(GoldenTaps, MatchTheReferenceOps) {
                 }
                 // Each layer brings its own weights and activations (not layer 0's again).
                 if (l > 0 && r != LinearRole::kLmHead) {
-                    EXPECT_NE(s.w.w, st.get(0, p, r).w.w) << "L" << l << " " << kern::role_name(r);
-                    EXPECT_NE(s.x, st.get(0, p, r).x) << "L" << l << " " << kern::role_name(r);
+                    EXPECT_NE(s.w.w, linear_data(st, p, 0, r).w.w)
+                        << "L" << l << " " << kern::role_name(r);
+                    EXPECT_NE(s.x, linear_data(st, p, 0, r).x)
+                        << "L" << l << " " << kern::role_name(r);
                 }
             }
     // Only the selected layers are collected, the same as in the full set.
     const auto one = golden_stage_tensors("tiny", 1, 8, 2, parse_layers("1", tiny(), "layers"));
-    EXPECT_EQ(one.get(1, kern::Phase::kDecode, LinearRole::kQ).x,
-              st.get(1, kern::Phase::kDecode, LinearRole::kQ).x);
-    EXPECT_THAT([&] { (void)one.get(0, kern::Phase::kDecode, LinearRole::kQ); },
-                ::testing::ThrowsMessage<Error>(HasSubstr("no decode stimulus for layer 0 q")));
-    EXPECT_THROW((void)one.get(0, kern::Phase::kDecode, LinearRole::kLmHead), Error);
+    EXPECT_EQ(linear_data(one, kern::Phase::kDecode, 1, LinearRole::kQ).x,
+              linear_data(st, kern::Phase::kDecode, 1, LinearRole::kQ).x);
+    EXPECT_THAT(
+        [&] { (void)linear_data(one, kern::Phase::kDecode, 0, LinearRole::kQ); },
+        ::testing::ThrowsMessage<Error>(HasSubstr("no decode stimulus for layer 0 linear q")));
+    EXPECT_THROW((void)linear_data(one, kern::Phase::kDecode, 0, LinearRole::kLmHead), Error);
 }
 
 TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
-    // Expected from the model config: every (arch, phase, stage) x (layer x decoder role, and the
-    // LM head once).
+    // Expected from the model config and the registry: every (arch, phase) x (layer x each
+    // kernel's per-layer role, and its roles after the last layer once).
     const RegressOptions o = apply_suite(RegressOptions{});
     const golden::ModelConfig m = golden::load_model_config(o.model);
     ASSERT_EQ(o.model, "tiny");
     ASSERT_EQ(o.archs, (std::vector<std::string>{"tiny_a", "tiny_b"}));
-    using Key = std::tuple<std::string, kern::Phase, Stage, LinearRole, int>;  // layer -1: head
+    using Key = std::tuple<std::string, kern::Phase, std::string, std::string, int>;
     std::map<Key, int> expected;
     for (const auto& a : o.archs)
         for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
-            for (auto s : {Stage::kQuantToken, Stage::kLinear})
-                for (auto r : kern::kAllRoles)
-                    if (r == LinearRole::kLmHead)
-                        expected[{a, p, s, r, -1}] = 0;
+            for (const Kernel* k : kernels())
+                for (const Role& r : k->roles())
+                    if (!r.per_layer)
+                        expected[{a, p, std::string(k->name()), r.name, -1}] = 0;
                     else
-                        for (int l = 0; l < m.layers; ++l) expected[{a, p, s, r, l}] = 0;
+                        for (int l = 0; l < m.layers; ++l)
+                            expected[{a, p, std::string(k->name()), r.name, l}] = 0;
     const std::vector<CaseSpec> cases = suite_cases(o);
     EXPECT_EQ(cases.size(), expected.size());
-    EXPECT_EQ(cases.size(), 2u * 2 * 2 * cases_per_stage(m));
+    EXPECT_EQ(cases.size(), 2u * 2 * cases_per_phase(m));
     std::set<std::string> ids;
     for (const auto& c : cases) {
-        const Key k{c.arch, c.phase, c.stage, c.role, c.role == LinearRole::kLmHead ? -1 : c.layer};
+        const Key k{c.arch, c.phase, c.stage, c.role, c.layer};
         ASSERT_TRUE(expected.count(k)) << "unexpected case " << c.id();
         ++expected[k];
         EXPECT_TRUE(ids.insert(c.id()).second) << "duplicate id " << c.id();
         // The id names the layer, and names it back.
         const CaseSpec back = parse_case_id(c.id());
         EXPECT_EQ(back.id(), c.id());
-        if (c.role != LinearRole::kLmHead) {
-            EXPECT_EQ(back.layer, c.layer);
-            EXPECT_THAT(c.id(), HasSubstr(fmt::format("/L{}/", c.layer)));
-        }
+        EXPECT_EQ(back.layer, c.layer);
+        if (c.layer >= 0) EXPECT_THAT(c.id(), HasSubstr(fmt::format("/L{}/", c.layer)));
     }
     for (const auto& [k, n] : expected)
-        EXPECT_EQ(n, 1) << std::get<0>(k) << " role " << kern::role_name(std::get<3>(k))
+        EXPECT_EQ(n, 1) << std::get<0>(k) << " " << std::get<2>(k) << " role " << std::get<3>(k)
                         << " layer " << std::get<4>(k);
+    // The 120 cases of before the registry are all there, in their former relative order.
+    const auto former = former_default_ids(m);
+    ASSERT_EQ(former.size(), 120u);
+    size_t at = 0;
+    for (const auto& c : cases)
+        if (at < former.size() && c.id() == former[at]) ++at;
+    EXPECT_EQ(at, former.size()) << "missing or reordered: " << former[std::min(at, 119ul)];
 }
 
 TEST(Suite, CaseIdsNameTheLayerExceptForTheLmHead) {
-    EXPECT_EQ(
-        (CaseSpec{"tiny_a", kern::Phase::kPrefill, Stage::kLinear, LinearRole::kGate, 1}).id(),
-        "tiny_a/prefill/L1/linear/gate");
-    EXPECT_EQ(
-        (CaseSpec{"tiny_b", kern::Phase::kDecode, Stage::kQuantToken, LinearRole::kLmHead}).id(),
-        "tiny_b/decode/quant_token/lm_head");
+    EXPECT_EQ((CaseSpec{"tiny_a", kern::Phase::kPrefill, "linear", "gate", 1}).id(),
+              "tiny_a/prefill/L1/linear/gate");
+    EXPECT_EQ((CaseSpec{"tiny_b", kern::Phase::kDecode, "quant_token", "lm_head"}).id(),
+              "tiny_b/decode/quant_token/lm_head");
     const CaseSpec c = parse_case_id("tiny_b/decode/L12/quant_token/down");
     EXPECT_EQ(c.layer, 12);
-    EXPECT_EQ(c.role, LinearRole::kDown);
-    EXPECT_EQ(c.stage, Stage::kQuantToken);
+    EXPECT_EQ(c.role, "down");
+    EXPECT_EQ(c.stage, "quant_token");
+    expect_error([&] { parse_case_id("tiny_a/decode/L0/softmax2/q"); }, {"bad stage 'softmax2'"});
+    expect_error([&] { parse_case_id("tiny_a/decode/L0/linear/qq"); },
+                 {"unknown role 'qq' of stage linear"});
     for (const char* bad : {"tiny_a/decode/L/linear/q", "tiny_a/decode/Lx/linear/q",
                             "tiny_a/decode/L-1/linear/q", "tiny_a/decode/0/linear/q"})
         expect_error([&] { parse_case_id(bad); }, {"bad layer", bad});
@@ -186,11 +227,8 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     o.jobs = 2;
     const auto r = run_regress(o);
     EXPECT_EQ(r.exit_code, 0) << r.table;
-    EXPECT_EQ(r.cases.size(), 2u * 2 * 2 * (kern::kAllRoles.size() - 1));
-    for (const auto& c : r.cases) {
-        EXPECT_NE(c.spec.role, LinearRole::kLmHead) << c.spec.id();
-        EXPECT_EQ(c.spec.layer, 1) << c.spec.id();
-    }
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * per_layer_cases());
+    for (const auto& c : r.cases) EXPECT_EQ(c.spec.layer, 1) << c.spec.id();
     EXPECT_THAT(r.table, HasSubstr("layer 1, prompt"));  // the stimulus line names the layer
     // "lm_head" adds the LM head; a suite key selects like the option does.
     const auto path = fs::temp_directory_path() / "flexllm_layers_select_test.toml";
@@ -201,7 +239,7 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     s.waves = "never";
     std::set<std::string> ids;
     for (const auto& c : run_regress(s).cases) ids.insert(c.spec.id());
-    EXPECT_EQ(ids.size(), 2u * (kern::kAllRoles.size() - 1) + 2);
+    EXPECT_EQ(static_cast<int>(ids.size()), per_layer_cases() + roles_of(kernels(), false));
     EXPECT_TRUE(ids.count("tiny_a/decode/L0/linear/down"));
     EXPECT_TRUE(ids.count("tiny_a/decode/quant_token/lm_head"));
     for (const auto& id : ids) EXPECT_THAT(id, ::testing::Not(HasSubstr("/L1/")));
@@ -213,7 +251,7 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     ASSERT_EQ(c.code, 0) << c.out;
     nlohmann::json j;
     std::ifstream(json) >> j;
-    ASSERT_EQ(j["cases"].size(), 2u * 2 * 2 * (kern::kAllRoles.size() - 1));
+    ASSERT_EQ(static_cast<int>(j["cases"].size()), 2 * 2 * per_layer_cases());
     for (const auto& k : j["cases"]) {
         EXPECT_EQ(k["layer"], 1) << k["id"];
         EXPECT_THAT(k["id"].get<std::string>(), HasSubstr("/L1/"));
@@ -233,11 +271,11 @@ TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
     o.jobs = 2;
     const auto r = run_regress(o);
     std::cout << r.table;  // model vs measured cycles of every case
-    EXPECT_EQ(r.cases.size(), 2u * 2 * 2 * cases_per_stage(tiny()));
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * cases_per_phase(tiny()));
     EXPECT_EQ(r.exit_code, 0) << r.table;
     std::set<int> layers;
     for (const auto& c : r.cases)
-        if (c.spec.role != LinearRole::kLmHead) layers.insert(c.spec.layer);
+        if (c.spec.layer >= 0) layers.insert(c.spec.layer);
     EXPECT_EQ(static_cast<int>(layers.size()), tiny().layers);
     for (const auto& c : r.cases) {
         EXPECT_TRUE(c.passed) << c.spec.id() << ": " << c.failure;
@@ -270,7 +308,9 @@ TEST(Cosim, SmokeSuiteFromTomlAndSuiteFile) {
     const auto r = run_regress(o);
     EXPECT_EQ(r.exit_code, 0) << r.table;
     // tiny_a, decode, linear: 7 roles of every layer and the LM head
-    EXPECT_EQ(static_cast<int>(r.cases.size()), cases_per_stage(tiny()));
+    const Kernel* linear = &find_kernel("linear");
+    EXPECT_EQ(static_cast<int>(r.cases.size()),
+              tiny().layers * roles_of({linear}, true) + roles_of({linear}, false));
     const auto path = fs::temp_directory_path() / "flexllm_suite_test.toml";
     std::ofstream(path)
         << "name = \"x\"\narchs = \"tiny_b\"\nfilter = \"*/prefill/L1/quant_token/q\"\n"
@@ -300,7 +340,7 @@ TEST(Cosim, ShardsPartitionTheSuite) {
         o.waves = "never";
         total += run_regress(o).cases.size();
     }
-    EXPECT_EQ(static_cast<int>(total), 2 * 2 * cases_per_stage(tiny()));
+    EXPECT_EQ(static_cast<int>(total), 2 * cases_per_phase(tiny()));
 }
 
 // Fault self-test: every mutant must fail the regression, and the report must point at it.

@@ -7,7 +7,7 @@
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
-#include "tb/csim_runner.h"
+#include "tests/csim/csim_runner.h"
 #include "tests/csim/csim_test_support.h"
 
 namespace flexllm::csim {
@@ -22,21 +22,21 @@ TEST(CsimShapes, MatchTheDerivedParams) {
     ASSERT_EQ(dmax, kDMax);
     const auto a = kern::load_arch_config("tiny_a");
     const auto b = kern::load_arch_config("tiny_b");
-    EXPECT_EQ(kern::quant_shape(a, Phase::kPrefill, dmax), tiny_a::kQuantPrefill);
-    EXPECT_EQ(kern::quant_shape(a, Phase::kDecode, dmax), tiny_a::kQuantDecode);
+    EXPECT_EQ(kern::vector_shape(a, Phase::kPrefill, dmax), tiny_a::kQuantPrefill);
+    EXPECT_EQ(kern::vector_shape(a, Phase::kDecode, dmax), tiny_a::kQuantDecode);
     EXPECT_EQ(kern::linear_prefill_shape(a, kern::PrefillEngine::kKq, dmax), tiny_a::kKq);
     EXPECT_EQ(kern::linear_prefill_shape(a, kern::PrefillEngine::kVo, dmax), tiny_a::kVo);
     EXPECT_EQ(kern::linear_prefill_shape(a, kern::PrefillEngine::kFfn, dmax), tiny_a::kFfn);
     EXPECT_EQ(kern::linear_decode_shape(a, dmax), tiny_a::kDecode);
-    EXPECT_EQ(kern::quant_shape(b, Phase::kPrefill, dmax), tiny_b::kQuantPrefill);
-    EXPECT_EQ(kern::quant_shape(b, Phase::kDecode, dmax), tiny_b::kQuantDecode);
+    EXPECT_EQ(kern::vector_shape(b, Phase::kPrefill, dmax), tiny_b::kQuantPrefill);
+    EXPECT_EQ(kern::vector_shape(b, Phase::kDecode, dmax), tiny_b::kQuantDecode);
     EXPECT_EQ(kern::linear_prefill_shape(b, kern::PrefillEngine::kKq, dmax), tiny_b::kKq);
     EXPECT_EQ(kern::linear_prefill_shape(b, kern::PrefillEngine::kVo, dmax), tiny_b::kVo);
     EXPECT_EQ(kern::linear_prefill_shape(b, kern::PrefillEngine::kFfn, dmax), tiny_b::kFfn);
     EXPECT_EQ(kern::linear_decode_shape(b, dmax), tiny_b::kDecode);
 }
 
-template <QuantShape S>
+template <VectorShape S>
 void check_quant(int d, uint64_t seed) {
     const auto st = tb::random_linear_stimulus(d, 4, 5, seed);
     const QuantResult r = run_quant<S>(st.x);
@@ -60,7 +60,7 @@ TEST(QuantTokenCsim, MatchesRefOnBothConfigs) {
 TEST(QuantTokenCsim, HandWorkedToken) {
     // min -30, max 0, range 30, inv = floor(2^48 / 30); q = round(15 * (x + 30) / 30).
     std::vector<std::vector<int32_t>> x = {{-30, 0, -15, -29, -1, -14, -16, -20}};
-    const QuantResult r = run_quant<QuantShape{1, 4, 8}>(x);
+    const QuantResult r = run_quant<VectorShape{1, 4, 8}>(x);
     EXPECT_EQ(r.zero[0], -30);
     EXPECT_EQ(r.range[0], 30u);
     // (x+30)/2 for x+30 in {0,30,15,1,29,16,14,10}: the truncated reciprocal puts exact halves

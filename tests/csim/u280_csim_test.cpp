@@ -1,7 +1,7 @@
 // C-sim of quant_token, linear_prefill (K|Q, V|O, FFN engines) and linear_decode at the production
-// shapes: arch u280_mem_opt with the llama-3.2-1b dims (tb/csim_runner.h, namespace u280_mem_opt),
-// bit-exact against the golden _ref ops on golden::Rng data, with the stream contract of each
-// kernel (beat counts in and out, every stream drained) checked at these shapes.
+// shapes: arch u280_mem_opt with the llama-3.2-1b dims (tests/csim/csim_runner.h, namespace
+// u280_mem_opt), bit-exact against the golden _ref ops on golden::Rng data, with the stream
+// contract of each kernel (beat counts in and out, every stream drained) checked at these shapes.
 //
 // Runtime (a few seconds in RelWithDebInfo): every case runs the real engine shapes (TP 8 x WP 24,
 // TP 8 x 3 blocks x 32, BP 16 x WP 64; d_max 8192) but not whole layers at full size:
@@ -22,7 +22,7 @@
 #include "golden/model_config.h"
 #include "golden/rng.h"
 #include "hls_src/arch_config.h"
-#include "tb/csim_runner.h"
+#include "tests/csim/csim_runner.h"
 #include "tests/csim/csim_test_support.h"
 
 namespace flexllm::csim {
@@ -38,13 +38,13 @@ constexpr int32_t kI32Max = std::numeric_limits<int32_t>::max();
 
 // The dataflow chain quant_token -> linear feeds the engine's activation beats straight from the
 // quantizer's code beats: the quantizer shape of each phase must be the linear engines' beat shape.
-static_assert(QuantShape{u280::kKq.rows, u280::kKq.act_lanes, u280::kKq.d_max} ==
+static_assert(VectorShape{u280::kKq.rows, u280::kKq.act_lanes, u280::kKq.d_max} ==
               u280::kQuantPrefill);
-static_assert(QuantShape{u280::kVo.rows, u280::kVo.act_lanes, u280::kVo.d_max} ==
+static_assert(VectorShape{u280::kVo.rows, u280::kVo.act_lanes, u280::kVo.d_max} ==
               u280::kQuantPrefill);
-static_assert(QuantShape{u280::kFfn.rows, u280::kFfn.act_lanes, u280::kFfn.d_max} ==
+static_assert(VectorShape{u280::kFfn.rows, u280::kFfn.act_lanes, u280::kFfn.d_max} ==
               u280::kQuantPrefill);
-static_assert(QuantShape{u280::kDecode.rows, u280::kDecode.act_lanes, u280::kDecode.d_max} ==
+static_assert(VectorShape{u280::kDecode.rows, u280::kDecode.act_lanes, u280::kDecode.d_max} ==
               u280::kQuantDecode);
 
 // Reduced d_in of the all-channel-block cases: a multiple of every divisibility rule on d_in -
@@ -73,8 +73,8 @@ const U280& u280_env() {
 TEST(CsimShapes, U280MemOptMatchesTheDerivedParams) {
     const U280& e = u280_env();
     ASSERT_EQ(e.d_max, u280::kDMax);
-    EXPECT_EQ(kern::quant_shape(e.arch, Phase::kPrefill, e.d_max), u280::kQuantPrefill);
-    EXPECT_EQ(kern::quant_shape(e.arch, Phase::kDecode, e.d_max), u280::kQuantDecode);
+    EXPECT_EQ(kern::vector_shape(e.arch, Phase::kPrefill, e.d_max), u280::kQuantPrefill);
+    EXPECT_EQ(kern::vector_shape(e.arch, Phase::kDecode, e.d_max), u280::kQuantDecode);
     EXPECT_EQ(kern::linear_prefill_shape(e.arch, PrefillEngine::kKq, e.d_max), u280::kKq);
     EXPECT_EQ(kern::linear_prefill_shape(e.arch, PrefillEngine::kVo, e.d_max), u280::kVo);
     EXPECT_EQ(kern::linear_prefill_shape(e.arch, PrefillEngine::kFfn, e.d_max), u280::kFfn);
@@ -129,7 +129,7 @@ tb::LinearStimulus rng_stimulus(int d_in, int d_out, int tokens, uint64_t seed) 
 
 // ---- quant_token: one token group through the kernel, stream contract checked -------------------
 // csim::run_quant_group (the stream contract of quant_token.h checked) as a test failure.
-template <QuantShape S>
+template <VectorShape S>
 void quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantResult& r) {
     try {
         run_quant_group<S>(x, t0, r);
@@ -138,7 +138,7 @@ void quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantResult
     }
 }
 
-template <QuantShape S>
+template <VectorShape S>
 void check_quant(const std::vector<std::vector<int32_t>>& x, const std::string& what) {
     QuantResult r;
     for (int t0 = 0; t0 < static_cast<int>(x.size()); t0 += S.tokens) {
@@ -419,10 +419,9 @@ TEST(U280LinearExtremes, DecodeAtDmaxSaturatesLikeRef) {
     check_extremes<u280::kDecode>(u280::kDMax, 1, 3);
 }
 
-// The shared runner (tb/csim_runner.h, used by `flexllm regress`) instantiates at the u280 shapes.
-// run_linear drives linear_prefill's systolic array for the prefill shape and linear_decode for
-// the decode shape, as `flexllm regress` does.
-TEST(U280SharedRunner, RunQuantAndRunLinearAgreeWithRef) {
+// The direct runner (tests/csim/csim_runner.h) at the u280 shapes: run_linear drives
+// linear_prefill's systolic array for the prefill shape and linear_decode for the decode shape.
+TEST(U280DirectRunner, RunQuantAndRunLinearAgreeWithRef) {
     const auto st = rng_stimulus(kReducedDin, 100, 9, 77);
     const auto pre = run_linear<u280::kFfn>(st, true);
     const auto dec = run_linear<u280::kDecode>(st, false);

@@ -1,5 +1,6 @@
-// C-sim drivers: pack golden tensors into kernel beats, run a kernel (or a quant_token -> linear
-// dataflow chain) and unpack the outputs. Used by the csim tests and by `flexllm regress`.
+// Direct C-sim drivers of the C-sim unit tests: pack golden tensors into kernel beats, run a
+// kernel (or a quant_token -> linear dataflow chain) on any shape and d_in and unpack the
+// outputs. (`flexllm regress` drives the kernels through the registry's C-sim engine instead.)
 #pragma once
 
 #include <optional>
@@ -11,42 +12,47 @@
 #include "hls_src/kernels/linear_decode.h"
 #include "hls_src/kernels/linear_prefill.h"
 #include "hls_src/kernels/quant_token.h"
+#include "tb/csim_shapes.h"
 #include "tb/stimulus.h"
 
 namespace flexllm::csim {
 
 using kern::LinearShape;
-using kern::QuantShape;
+using kern::VectorShape;
 
-// The built-in tiny configs' shapes as compile-time values (checked against the derivation).
-inline constexpr int kDMax = 256;
+// The configs' shapes as compile-time values: names for the generated tb/csim_shapes.h
+// constants (rtl_gen derives them from the arch configs; the tests check them against the
+// derivation in hls_src/kernel_params.h).
 namespace tiny_a {
-inline constexpr QuantShape kQuantPrefill{4, 1, kDMax};
-inline constexpr QuantShape kQuantDecode{1, 4, kDMax};
-inline constexpr LinearShape kKq{4, 1, 1, 8, kDMax};
-inline constexpr LinearShape kVo{4, 1, 1, 8, kDMax};
-inline constexpr LinearShape kFfn{4, 1, 2, 8, kDMax};
-inline constexpr LinearShape kDecode{1, 4, 4, 8, kDMax};
+namespace g = shapes::tiny_a;
+inline constexpr VectorShape kQuantPrefill = g::quant_token_prefill;
+inline constexpr VectorShape kQuantDecode = g::quant_token_decode;
+inline constexpr LinearShape kKq = g::linear_prefill_kq;
+inline constexpr LinearShape kVo = g::linear_prefill_vo;
+inline constexpr LinearShape kFfn = g::linear_prefill_ffn;
+inline constexpr LinearShape kDecode = g::linear_decode;
 }  // namespace tiny_a
+inline constexpr int kDMax = tiny_a::kDecode.d_max;
 namespace tiny_b {
-inline constexpr QuantShape kQuantPrefill{2, 1, kDMax};
-inline constexpr QuantShape kQuantDecode{1, 2, kDMax};
-inline constexpr LinearShape kKq{2, 1, 1, 12, kDMax};
-inline constexpr LinearShape kVo{2, 1, 1, 8, kDMax};
-inline constexpr LinearShape kFfn{2, 1, 3, 8, kDMax};
-inline constexpr LinearShape kDecode{1, 2, 8, 4, kDMax};
+namespace g = shapes::tiny_b;
+inline constexpr VectorShape kQuantPrefill = g::quant_token_prefill;
+inline constexpr VectorShape kQuantDecode = g::quant_token_decode;
+inline constexpr LinearShape kKq = g::linear_prefill_kq;
+inline constexpr LinearShape kVo = g::linear_prefill_vo;
+inline constexpr LinearShape kFfn = g::linear_prefill_ffn;
+inline constexpr LinearShape kDecode = g::linear_decode;
 }  // namespace tiny_b
 // The production design: arch u280_mem_opt with the llama-3.2-1b dims (d_max = the largest d_in,
-// down_proj's intermediate 8192), checked against the derivation by tests/csim/u280_csim_test.cpp.
-// Not in the csim_quant / csim_linear dispatch (compile time): the u280 tests instantiate them.
+// down_proj's intermediate 8192).
 namespace u280_mem_opt {
-inline constexpr int kDMax = 8192;
-inline constexpr QuantShape kQuantPrefill{8, 1, kDMax};
-inline constexpr QuantShape kQuantDecode{1, 8, kDMax};
-inline constexpr LinearShape kKq{8, 1, 1, 24, kDMax};
-inline constexpr LinearShape kVo{8, 1, 1, 24, kDMax};
-inline constexpr LinearShape kFfn{8, 1, 3, 32, kDMax};
-inline constexpr LinearShape kDecode{1, 8, 16, 64, kDMax};
+namespace g = shapes::u280_mem_opt;
+inline constexpr int kDMax = g::linear_decode.d_max;
+inline constexpr VectorShape kQuantPrefill = g::quant_token_prefill;
+inline constexpr VectorShape kQuantDecode = g::quant_token_decode;
+inline constexpr LinearShape kKq = g::linear_prefill_kq;
+inline constexpr LinearShape kVo = g::linear_prefill_vo;
+inline constexpr LinearShape kFfn = g::linear_prefill_ffn;
+inline constexpr LinearShape kDecode = g::linear_decode;
 }  // namespace u280_mem_opt
 
 struct QuantResult {
@@ -59,7 +65,7 @@ struct QuantResult {
 // quant_token. Checks the stream contract of quant_token.h -- d / lanes beats in, every one
 // consumed, one zero/range beat and d / lanes code beats out -- and throws std::runtime_error
 // naming the stream otherwise. Appends the group's real tokens to r.
-template <QuantShape S>
+template <VectorShape S>
 void run_quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantResult& r) {
     const int d = static_cast<int>(x[0].size()), n = static_cast<int>(x.size());
     const int beats = d / S.lanes;
@@ -97,7 +103,7 @@ void run_quant_group(const std::vector<std::vector<int32_t>>& x, int t0, QuantRe
 }
 
 // Runs quant_token over every token (groups of S.tokens) through run_quant_group.
-template <QuantShape S>
+template <VectorShape S>
 QuantResult run_quant(const std::vector<std::vector<int32_t>>& x) {
     QuantResult r;
     for (int t0 = 0; t0 < static_cast<int>(x.size()); t0 += S.tokens) run_quant_group<S>(x, t0, r);
@@ -154,7 +160,7 @@ void run_linear_block(const tb::LinearStimulus& s, const std::vector<golden::Tok
     hls::stream<kern::ChanBeat<S>> chan("chan");
     hls::stream<kern::OutBeat<S>> out("y");
     if (chain) {
-        constexpr QuantShape kQ{S.rows, S.act_lanes, S.d_max};
+        constexpr VectorShape kQ{S.rows, S.act_lanes, S.d_max};
         hls::stream<kern::QuantInBeat<kQ>> in("x");
         for (int b = 0; b < d_in / S.act_lanes; ++b) {
             kern::QuantInBeat<kQ> beat;
@@ -219,13 +225,5 @@ std::vector<std::vector<int32_t>> run_linear(const tb::LinearStimulus& s, bool c
         run_linear_block<S>(s, s.xq, t0, n_cb, chain, y);
     return y;
 }
-
-// Dispatch from a runtime shape to the compiled instantiations (the built-in tiny configs);
-// nullopt when the shape has no C-sim instantiation in this binary.
-std::optional<QuantResult> csim_quant(const QuantShape& s,
-                                      const std::vector<std::vector<int32_t>>& x);
-std::optional<std::vector<std::vector<int32_t>>> csim_linear(const LinearShape& s,
-                                                             const tb::LinearStimulus& st,
-                                                             bool chain);
 
 }  // namespace flexllm::csim
