@@ -1,4 +1,4 @@
-// Beat types of the quant_token and linear kernel streams (one hls::vector per beat), matching
+// Beat types of the vector-stage and linear kernel streams (one hls::vector per beat), matching
 // the RTL stream layouts listed in each generated manifest (rtl_gen/README.md).
 #pragma once
 
@@ -23,8 +23,11 @@ struct ChanParam {
     ap_uint<6> shift;
 };
 
+// A vector stage's beat of int32 activations: [token][lane].
 template <VectorShape S>
-using QuantInBeat = hls::vector<ap_int<32>, S.tokens * S.lanes>;  // [token][lane]
+using ActVecBeat = hls::vector<ap_int<32>, S.tokens * S.lanes>;
+template <VectorShape S>
+using QuantInBeat = ActVecBeat<S>;
 template <VectorShape S>
 using QuantCodeBeat = hls::vector<ap_uint<4>, S.tokens * S.lanes>;
 template <int Tokens>
