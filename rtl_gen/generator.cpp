@@ -73,6 +73,36 @@ void SvWriter::instance(const std::string& module, const std::vector<SvParam>& p
     line("    );");
 }
 
+void vector_ports(Module& m, const kern::VectorShape& s, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& outputs, const std::vector<ScalarPort>& extra) {
+    m.scalars = {{"cfg_d", true, 16}};
+    m.scalars.insert(m.scalars.end(), extra.begin(), extra.end());
+    m.scalars.push_back({"status_err", false, 1});
+    const int lanes = s.tokens * s.lanes;
+    for (const auto& p : inputs) m.streams.push_back({p, true, lanes, 32, true, "cfg_d/lanes"});
+    for (const auto& p : outputs) m.streams.push_back({p, false, lanes, 32, true, "cfg_d/lanes"});
+    m.shape = {{"tokens", s.tokens}, {"lanes", s.lanes}, {"d_max", s.d_max}};
+    m.csim_shape = fmt::format("kern::VectorShape{{{}, {}, {}}}", s.tokens, s.lanes, s.d_max);
+}
+
+void wrap_core(Module& m, const std::string& core, const std::vector<SvParam>& params) {
+    m.primitives.insert(m.primitives.begin(), core);
+    SvWriter w;
+    w.header(m);
+    w.line(fmt::format("// A wrapper of the hand-written core {} (rtl_gen/sv/{}.sv).", core, core));
+    w.ports(m);
+    w.instance(core, params, "u_core", m);
+    w.line("endmodule");
+    m.sv = w.str();
+}
+
+int fault_code(const std::string& fault, const std::vector<std::string>& kinds) {
+    if (fault.empty()) return 0;
+    const auto it = std::find(kinds.begin(), kinds.end(), fault);
+    if (it == kinds.end()) throw Error(fmt::format("the core has no fault kind '{}'", fault));
+    return 1 + static_cast<int>(it - kinds.begin());
+}
+
 const StreamPort& Module::stream(const std::string& port) const {
     for (const auto& s : streams)
         if (s.name == port) return s;

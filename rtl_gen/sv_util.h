@@ -30,4 +30,16 @@ class SvWriter {
     std::string out_;
 };
 
+// The ports of a vector stage of shape `s`: cfg_d (then `extra` input scalars) and status_err,
+// and per named stream T x L signed int32 lanes, cfg_d / lanes beats per transaction.
+void vector_ports(Module& m, const kern::VectorShape& s, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& outputs,
+                  const std::vector<ScalarPort>& extra = {});
+// A generated top around the hand-written core `core` of rtl_gen/sv/: the header, the ports of
+// `m`, one instance of the core with `params` and every port passed through by name.
+void wrap_core(Module& m, const std::string& core, const std::vector<SvParam>& params);
+// The FAULT parameter value of a hand-written core: 0 for none, else 1 + the index of the fault
+// in `kinds` (the core's FAULT encoding, in the order its header lists them).
+int fault_code(const std::string& fault, const std::vector<std::string>& kinds);
+
 }  // namespace flexllm::rtlgen
