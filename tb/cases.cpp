@@ -163,30 +163,6 @@ StageTensors random_stage_tensors(const golden::ModelConfig& m, uint64_t seed, i
 
 // ---- running a case -----------------------------------------------------------------------------
 
-namespace {
-// The variant's module for (arch, variant, d_max), generated once per process: its port specs
-// drive the bench layout and the C-sim beat conversion.
-const rtlgen::Module& variant_module(const kern::ArchParams& arch, const std::string& variant,
-                                     int d_max) {
-    static std::mutex mu;
-    static std::map<std::string, rtlgen::Module> cache;
-    const std::string key = fmt::format("{:016x}/{}/{}", kern::params_hash(arch), variant, d_max);
-    std::lock_guard<std::mutex> lk(mu);
-    auto it = cache.find(key);
-    if (it == cache.end())
-        it = cache.emplace(key, rtlgen::generate_variant(arch, d_max, variant)).first;
-    return it->second;
-}
-}  // namespace
-
-CaseBench build_bench(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
-                      const StageData& d) {
-    const Kernel& k = find_kernel(c.stage);
-    const int d_max = kern::max_d_in(m);
-    const CaseContext x{c, arch, m, d_max, variant_module(arch, k.variant(c), d_max)};
-    return k.bench(x, d);
-}
-
 CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golden::ModelConfig& m,
                      const CaseOptions& opt, const std::string& waves_dir, uint64_t wave_window) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -195,8 +171,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     out.module = module_name(c, opt.fault);
     const kern::ArchParams arch = kern::load_arch_config(c.arch);
     const Kernel& kernel = find_kernel(c.stage);
-    const int d_max = kern::max_d_in(m);
-    const CaseContext x{c, arch, m, d_max, variant_module(arch, kernel.variant(c), d_max)};
+    const CaseContext x = case_context(c, arch, m);
     const CaseBench bench = kernel.bench(x, tensors.get(c));
     out.tokens = bench.tokens;
     out.d_in = bench.d_in;

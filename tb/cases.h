@@ -86,9 +86,21 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
                     int d_in_needed);
 std::string default_rtl_dir();
 
+// The generated module of an RTL variant for (arch, d_max), made once per process: its port specs
+// drive the bench layout and the C-sim beat conversion.
+const rtlgen::Module& variant_module(const kern::ArchParams& arch, const std::string& variant,
+                                     int d_max);
+// What the case's kernel gets: the spec, the config, the model, d_max and the variant's module
+// (references to c, arch and m, which must outlive it).
+CaseContext case_context(const CaseSpec& c, const kern::ArchParams& arch,
+                         const golden::ModelConfig& m);
 // The bench of one case (the kernel's port layout, from its variant's port specs).
 CaseBench build_bench(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
                       const StageData& d);
+// The C-sim engine alone on a case's bench (no RTL): the scoreboard's verdict, stream-contract
+// violations included; nullopt when this binary has no instantiation of the variant's shape.
+std::optional<RunResult> csim_case(const CaseSpec& c, const kern::ArchParams& arch,
+                                   const golden::ModelConfig& m, const CaseBench& b);
 
 // Runs one case (C-sim, RTL clean run with perf check, RTL stalled run). With waves_dir set,
 // a failing case is re-run with FST tracing around the first mismatch (window cycles before).

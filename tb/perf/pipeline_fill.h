@@ -26,7 +26,7 @@ struct StageFill {
 // register stages. Calibrate against `flexllm regress --json` cycle records (tb/perf/README.md).
 namespace fill {
 
-// Stages with RTL being generated (quant_token, linear_prefill, linear_decode).
+// Stages with RTL being generated (quant_token, linear_prefill, linear_decode, rmsnorm, residual).
 // Calibrated against the generated RTL (rtl_gen/sv_quant.cpp, rtl_gen/sv_linear.cpp) by
 // `flexllm regress --stall-prob 0 --json` (no stalls): quant_token loads, divides in 49 steps plus
 // one FSM transition, then emits (serial); the linear engines move each channel block's sums to a
@@ -34,12 +34,16 @@ namespace fill {
 inline constexpr StageFill kQuantToken{.fixed = 0, .per_block = 50, .serial_blocks = true};
 inline constexpr StageFill kLinearPrefill{.fixed = 4, .per_block = 0, .serial_blocks = false};
 inline constexpr StageFill kLinearDecode{.fixed = 10, .per_block = 0, .serial_blocks = false};
+// rmsnorm (rtl_gen/sv/flexllm_rmsnorm.sv): load, then per group the mean division (63 steps), the
+// reciprocal division (81) and the square root (41), each plus its start cycle, and two FSM
+// transitions; the emit pass is serial; the next group's first beat overlaps the last output.
+inline constexpr StageFill kRmsNorm{.fixed = 1, .per_block = 188, .serial_blocks = true};
+// residual (rtl_gen/sv/flexllm_residual.sv): one beat per cycle into an output register.
+inline constexpr StageFill kResidual{.fixed = 1, .per_block = 0, .serial_blocks = true};
 
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
-inline constexpr StageFill kRmsNorm{.fixed = 6, .per_block = 16, .serial_blocks = true};  // rsqrt
 inline constexpr StageFill kRope{.fixed = 4, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kQuantStatic{.fixed = 3, .per_block = 0, .serial_blocks = true};
-inline constexpr StageFill kResidual{.fixed = 2, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kSwiglu{.fixed = 6, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kFht{.fixed = 4, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};

@@ -1,0 +1,41 @@
+// Shared by the vector-stage kernel entries (rmsnorm, residual, ...): their stage data (int32
+// rows in and out per token), golden rows from taps, seeded random rows, and the bench layout of
+// a vector stage (token groups of S.tokens, d / S.lanes beats of S.tokens x S.lanes elements).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tb/kernel_registry.h"
+
+namespace flexllm::tb {
+
+using Rows = std::vector<std::vector<int32_t>>;  // [token][element]
+
+struct VectorData : StageData {
+    std::vector<Rows> in;  // per input port, in the order the kernel's bench names them
+    Rows out;
+    int64_t eps_q32 = 0;  // rmsnorm's epsilon (cfg_eps)
+};
+
+// Tap `name` of layer `layer` (-1: the step's own taps) over the phase's steps, as rows of d
+// elements; `last_only` keeps each step's last token (the stages after the last layer).
+Rows tap_rows(const GoldenTaps& g, kern::Phase p, int layer, const std::string& name, int d,
+              bool last_only = false);
+// The input of decoder layer `layer`'s first stage: the embedding for layer 0, else the
+// previous layer's ffn_residual.
+Rows layer_input_rows(const GoldenTaps& g, kern::Phase p, int layer, int d);
+
+// Seeded random rows for a case: prefill prompt_len tokens (1 for the stages after the last
+// layer), decode decode_tokens; activation-like values with outliers, an all-equal token and, when
+// `extremes`, values near +-2^31.
+Rows random_rows(const CaseSpec& c, const RandomSpec& r, int d, uint64_t stream, bool extremes);
+
+// The bench of a vector stage: `inputs` (one port per d.in) and `output` with the kernel's shape,
+// cfg_d = d, `scalars` added; the model cycles are filled by the caller.
+CaseBench vector_bench(const CaseContext& x, const VectorData& d,
+                       const std::vector<std::string>& inputs, const std::string& output,
+                       const std::string& tensor);
+
+}  // namespace flexllm::tb
