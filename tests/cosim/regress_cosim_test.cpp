@@ -146,7 +146,9 @@ TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
         const CaseSpec back = parse_case_id(c.id());
         EXPECT_EQ(back.id(), c.id());
         EXPECT_EQ(back.layer, c.layer);
-        if (c.layer >= 0) EXPECT_THAT(c.id(), HasSubstr(fmt::format("/L{}/", c.layer)));
+        if (c.layer >= 0) {
+            EXPECT_THAT(c.id(), HasSubstr(fmt::format("/L{}/", c.layer)));
+        }
     }
     for (const auto& [k, n] : expected)
         EXPECT_EQ(n, 1) << std::get<0>(k) << " " << std::get<2>(k) << " role " << std::get<3>(k)
@@ -348,6 +350,7 @@ struct FaultCase {
     const char* fault;
     const char* test;
     const char* expect;  // substring of the failure report
+    const char* port;    // the stage's output stream, which the waveform must hold
 };
 
 void PrintTo(const FaultCase& f, std::ostream* os) { *os << f.fault << " on " << f.test; }
@@ -378,7 +381,7 @@ TEST_P(FaultInjection, RegressionCatchesTheMutant) {
     const std::string gtkw = c.waves.substr(0, c.waves.size() - 4) + ".gtkw";
     EXPECT_TRUE(fs::exists(gtkw));
     if (std::system("command -v fst2vcd > /dev/null 2>&1") == 0) {
-        const std::string cmd = "fst2vcd '" + c.waves + "' 2>&1 | grep -c 'm_axis_y_tvalid'";
+        const std::string cmd = "fst2vcd '" + c.waves + "' 2>&1 | grep -c '" + f.port + "_tvalid'";
         FILE* p = popen(cmd.c_str(), "r");
         char buf[64] = {};
         ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
@@ -392,14 +395,23 @@ INSTANTIATE_TEST_SUITE_P(
     Mutants, FaultInjection,
     ::testing::Values(
         // A flipped accumulator bit in PE (1, 2): the first divergence is token 1, channel 2.
-        FaultCase{"acc-bit", "tiny_a/prefill/L0/linear/gate", "token 1 channel 2"},
+        FaultCase{"acc-bit", "tiny_a/prefill/L0/linear/gate", "token 1 channel 2", "m_axis_y"},
         // A dropped output beat: beat 1 carries beat 2's channels.
-        FaultCase{"drop-beat", "tiny_a/decode/L0/linear/q", "m_axis_y (y) beat 1"},
+        FaultCase{"drop-beat", "tiny_a/decode/L0/linear/q", "m_axis_y (y) beat 1", "m_axis_y"},
         // Weight lanes 0 and 1 swapped: channel 0 (lane 0) is the first wrong output.
-        FaultCase{"swap-lanes", "tiny_a/decode/L1/linear/q", "channel 0"},
+        FaultCase{"swap-lanes", "tiny_a/decode/L1/linear/q", "channel 0", "m_axis_y"},
         // s_axis_zr's tready stuck low: the watchdog names it first.
         FaultCase{"stuck-tready", "tiny_a/decode/L1/linear/q",
-                  "stuck: s_axis_zr (tvalid=1 tready=0"}),
+                  "stuck: s_axis_zr (tvalid=1 tready=0", "m_axis_y"},
+        // Bit 12 of token 0's reciprocal root flipped: token 0 diverges, from its first element.
+        FaultCase{"rsqrt-bit", "tiny_a/decode/L0/rmsnorm/attn", "beat 0 lane 0: token 0",
+                  "m_axis_y"},
+        // The output register reloads while stalled: clean without stalls, wrong under them.
+        FaultCase{"reload-stalled", "tiny_a/prefill/L1/rmsnorm/ffn", "under stalls", "m_axis_y"},
+        // Bit 4 of element 0's sum flipped: token 0, channel 0 (decode: one token per beat).
+        FaultCase{"sum-bit", "tiny_a/decode/L1/residual/ffn", "token 0 channel 0", "m_axis_z"},
+        // The output register ignores tready: beats are overwritten while stalled.
+        FaultCase{"ignore-tready", "tiny_a/prefill/L0/residual/attn", "under stalls", "m_axis_z"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

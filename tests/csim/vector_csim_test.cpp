@@ -1,0 +1,172 @@
+// C-sim conformance of the vector-stage kernels (rmsnorm, residual) against the golden _ref ops:
+// hand-worked cases, and the registry's C-sim engine on seeded random rows (saturating values,
+// all-equal tokens, odd d) at every built shape and the u280 shapes; and the engine itself:
+// a divergence and a broken stream contract are verdicts, never exceptions.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <climits>
+
+#include "golden/model_config.h"
+#include "golden/ops_ref.h"
+#include "hls_src/arch_config.h"
+#include "hls_src/kernels/residual.h"
+#include "hls_src/kernels/rmsnorm.h"
+#include "tb/cases.h"
+#include "tb/kernels/linear_data.h"
+#include "tb/kernels/vector_data.h"
+#include "tests/csim/csim_test_support.h"
+
+namespace flexllm::tb {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <kern::VectorShape S>
+std::vector<std::vector<int32_t>> run_rmsnorm(const std::vector<std::vector<int32_t>>& rows,
+                                              int64_t eps) {
+    const int d = static_cast<int>(rows[0].size());
+    hls::stream<kern::ActVecBeat<S>> in, out;
+    for (int b = 0; b < d / S.lanes; ++b) {
+        kern::ActVecBeat<S> v;
+        for (int t = 0; t < S.tokens; ++t)
+            for (int l = 0; l < S.lanes; ++l)
+                v[t * S.lanes + l] =
+                    t < static_cast<int>(rows.size()) ? rows[t][b * S.lanes + l] : 0;
+        in.write(v);
+    }
+    kern::rmsnorm<S>(in, out, d, static_cast<uint64_t>(eps));
+    EXPECT_TRUE(in.empty());
+    std::vector<std::vector<int32_t>> y(S.tokens, std::vector<int32_t>(d));
+    for (int b = 0; b < d / S.lanes; ++b) {
+        const auto v = out.read();
+        for (int t = 0; t < S.tokens; ++t)
+            for (int l = 0; l < S.lanes; ++l) y[t][b * S.lanes + l] = v[t * S.lanes + l].to_int();
+    }
+    EXPECT_TRUE(out.empty());
+    return y;
+}
+
+TEST(RmsnormCsim, HandWorkedRows) {
+    // x = 1.0 everywhere: ms = 2^32, v = 2^32 + 42950, r = floor(2^40 / sqrt(v)) = 16777132,
+    // y = rshift_rnd(65536 * 16777132, 24) = 65536 (NUMERICS.md §2.1).
+    const std::vector<int32_t> ones(8, 65536);
+    const auto y = run_rmsnorm<kern::VectorShape{1, 4, 16}>({ones}, 42950);
+    EXPECT_EQ(y[0], std::vector<int32_t>(8, 65536));
+    EXPECT_EQ(golden::rmsnorm_recip_ref(ones, 42950), 16777132u);
+    // A zero row (v = eps) stays zero; d = 12 is not a power of two: ss = 12 * 4^2 * 2^32 / 12.
+    const auto z = run_rmsnorm<kern::VectorShape{2, 1, 16}>(
+        {std::vector<int32_t>(12, 0), std::vector<int32_t>(12, 4 << 16)}, 1);
+    EXPECT_EQ(z[0], std::vector<int32_t>(12, 0));
+    std::vector<int32_t> ref(12);
+    golden::rmsnorm_ref(std::vector<int32_t>(12, 4 << 16), 1, ref);
+    EXPECT_EQ(z[1], ref);
+    EXPECT_EQ(ref[0], 65536);  // 4.0 / rms(4.0) = 1.0
+}
+
+TEST(RmsnormCsim, ExtremeRowsMatchRef) {
+    // Near +-2^31 (the sum of squares needs 62 + log2(d) bits) and the smallest eps.
+    std::vector<int32_t> big(16), mixed(16);
+    for (int i = 0; i < 16; ++i) {
+        big[i] = i % 2 ? INT32_MAX : INT32_MIN;
+        mixed[i] = i == 3 ? INT32_MIN : i;
+    }
+    const auto y = run_rmsnorm<kern::VectorShape{2, 1, 16}>({big, mixed}, 1);
+    std::vector<int32_t> e0(16), e1(16);
+    golden::rmsnorm_ref(big, 1, e0);
+    golden::rmsnorm_ref(mixed, 1, e1);
+    EXPECT_TRUE(csim::SameValues(y[0], e0, 16));
+    EXPECT_TRUE(csim::SameValues(y[1], e1, 16));
+}
+
+TEST(ResidualCsim, SaturatesBothWays) {
+    hls::stream<kern::ActVecBeat<kern::VectorShape{1, 4, 4}>> x, y, z;
+    kern::ActVecBeat<kern::VectorShape{1, 4, 4}> a, b;
+    const int32_t xs[4] = {INT32_MAX, INT32_MIN, 5, -7}, ys[4] = {1, -1, -9, INT32_MIN};
+    for (int i = 0; i < 4; ++i) {
+        a[i] = xs[i];
+        b[i] = ys[i];
+    }
+    x.write(a);
+    y.write(b);
+    kern::residual<kern::VectorShape{1, 4, 4}>(x, y, z, 4);
+    const auto out = z.read();
+    const int32_t exp[4] = {INT32_MAX, INT32_MIN, -4, INT32_MIN};
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(out[i].to_int(), exp[i]) << i;
+        EXPECT_EQ(golden::residual_ref(xs[i], ys[i]), exp[i]) << i;
+    }
+}
+
+// The registry's engine on random rows (values near +-2^31, an all-equal token) at every built
+// shape and at the production shapes (u280_mem_opt x llama-3.2-1b, d = 2048).
+TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
+    const std::pair<const char*, const char*> configs[] = {
+        {"tiny_a", "tiny"}, {"tiny_b", "tiny"}, {"u280_mem_opt", "llama-3.2-1b"}};
+    for (const auto& [arch_name, model_name] : configs) {
+        const auto arch = kern::load_arch_config(arch_name);
+        const auto m = golden::load_model_config(model_name);
+        for (kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode})
+            for (const char* stage : {"rmsnorm", "residual"}) {
+                const CaseSpec c{arch_name, p, stage, "ffn", 0};
+                const auto data = find_kernel(stage).random_data(c, m, RandomSpec{7, 5, 3});
+                const CaseBench b = build_bench(c, arch, m, *data);
+                const auto r = csim_case(c, arch, m, b);
+                ASSERT_TRUE(r.has_value()) << c.id() << ": no C-sim instantiation";
+                EXPECT_TRUE(r->ok) << c.id() << ": " << r->summary();
+            }
+    }
+}
+
+struct QuantCase {
+    CaseSpec c{"tiny_a", kern::Phase::kDecode, "quant_token", "q", 0};
+    golden::ModelConfig m = golden::load_model_config("tiny");
+    kern::ArchParams a = kern::load_arch_config("tiny_a");
+    LinearData data = [] {
+        LinearData d;
+        d.st = random_linear_stimulus(64, 8, 3, 5);
+        return d;
+    }();
+    CaseBench b = build_bench(c, a, m, data);
+};
+
+TEST(CsimEngine, ReportsTheFirstDivergenceWithCoordinates) {
+    QuantCase q;
+    ASSERT_TRUE(csim_case(q.c, q.a, q.m, q.b)->ok);
+    // d 64, 4 lanes: 16 code beats per token; beat 18 = token 1 beat 2, lane 2 = channel 10.
+    q.b.outputs[0].elems[4 * 18 + 2] ^= 1;
+    const auto r = csim_case(q.c, q.a, q.m, q.b);
+    ASSERT_FALSE(r->ok);
+    ASSERT_TRUE(r->first.has_value());
+    EXPECT_EQ(r->first->port, "m_axis_q");
+    EXPECT_EQ(r->first->coord.token, 1);
+    EXPECT_EQ(r->first->coord.channel, 10);
+    EXPECT_THAT(r->summary(), HasSubstr("token 1 channel 10"));
+    EXPECT_THAT(r->summary(), ::testing::Not(HasSubstr("cycle")));  // C-sim has no cycles
+}
+
+TEST(CsimEngine, ABrokenStreamContractIsAVerdictNotAnException) {
+    QuantCase q;
+    // One input beat short: the kernel reads an empty stream.
+    auto& in = q.b.inputs[0];
+    in.words.resize(in.words.size() - in.words_per_beat);
+    in.last.pop_back();
+    in.last.back() = 1;
+    std::optional<RunResult> r;
+    ASSERT_NO_THROW(r = csim_case(q.c, q.a, q.m, q.b));
+    ASSERT_FALSE(r->ok);
+    ASSERT_FALSE(r->protocol.empty());
+    EXPECT_THAT(r->protocol.front(), HasSubstr("C-sim stream contract"));
+    EXPECT_THAT(r->protocol.front(), HasSubstr("read from an empty stream"));
+    // An extra beat the kernel never reads is a finding too.
+    QuantCase e;
+    auto& x = e.b.inputs[0];
+    x.words.insert(x.words.end(), x.words.begin(), x.words.begin() + x.words_per_beat);
+    x.last.push_back(0);
+    const auto r2 = csim_case(e.c, e.a, e.m, e.b);
+    ASSERT_FALSE(r2->ok);
+    EXPECT_THAT(r2->summary(), HasSubstr("beats left unread on s_axis_x"));
+}
+
+}  // namespace
+}  // namespace flexllm::tb
