@@ -3,11 +3,14 @@
 
 #include <fmt/format.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "golden/error.h"
 
@@ -73,16 +76,70 @@ ToolResult verilator_lint(const std::vector<std::string>& sources, const std::st
     return r;
 }
 
-ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full) {
-    const std::string y = find_tool("yosys");
+namespace {
+std::string synth_script(const std::vector<std::string>& sources, const std::string& top,
+                         bool full) {
     std::string files;
     for (const auto& f : sources) files += " " + f;
-    const std::string script =
-        full ? fmt::format("read_verilog -sv{}; synth -top {}; check -assert", files, top)
-             : fmt::format("read_verilog -sv{}; synth -top {} -run begin:fine; check -assert",
-                           files, top);
-    ToolResult r = run(fmt::format("{} -q -p {}", quote(y), quote(script)));
+    return full ? fmt::format("read_verilog -sv{}; synth -top {}; check -assert", files, top)
+                : fmt::format("read_verilog -sv{}; synth -top {} -run begin:fine; check -assert",
+                              files, top);
+}
+
+uint64_t fnv1a(uint64_t h, const std::string& bytes) {
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+}  // namespace
+
+ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full) {
+    const std::string y = find_tool("yosys");
+    ToolResult r =
+        run(fmt::format("{} -q -p {}", quote(y), quote(synth_script(sources, top, full))));
     r.ok = r.ok && r.output.find("ERROR") == std::string::npos;
+    return r;
+}
+
+std::string default_synth_cache_dir() {
+    if (const char* d = std::getenv("FLEXLLM_SYNTH_CACHE"); d && *d) return d;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+        return (fs::path(x) / "flexllm" / "synth").string();
+    const char* home = std::getenv("HOME");
+    return (fs::path(home && *home ? home : "/tmp") / ".cache" / "flexllm" / "synth").string();
+}
+
+ToolResult yosys_synth_cached(const std::vector<std::string>& sources, const std::string& top,
+                              bool full, const std::string& cache_dir) {
+    const std::string y = find_tool("yosys");
+    uint64_t h = fnv1a(1469598103934665603ull, run(quote(y) + " -V").output);
+    // The script names the files; the key holds their contents, not their paths.
+    h = fnv1a(h, synth_script({}, top, full));
+    for (const auto& f : sources) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) throw Error(fmt::format("cannot read {}", f));
+        h = fnv1a(h, std::string((std::istreambuf_iterator<char>(in)), {}));
+        h = fnv1a(h, "\n--\n");
+    }
+    const fs::path dir = cache_dir.empty() ? default_synth_cache_dir() : cache_dir;
+    const fs::path entry = dir / fmt::format("{:016x}.ok", h);
+    std::error_code ec;
+    if (fs::is_regular_file(entry, ec)) {
+        ToolResult r;
+        r.ok = true;
+        r.cached = true;
+        r.command = "cached " + entry.string();
+        return r;
+    }
+    ToolResult r = yosys_synth(sources, top, full);
+    if (r.ok) {
+        fs::create_directories(dir, ec);
+        const fs::path tmp = entry.string() + fmt::format(".{}", ::getpid());
+        std::ofstream(tmp) << r.command << "\n";
+        fs::rename(tmp, entry, ec);  // atomic: concurrent runs write the same entry
+    }
     return r;
 }
 

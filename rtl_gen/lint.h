@@ -12,6 +12,7 @@ struct ToolResult {
     int exit_code = 0;
     std::string output;  // stdout + stderr
     std::string command;
+    bool cached = false;  // yosys_synth_cached: the recorded result of an identical earlier run
 };
 
 // Absolute path of `tool` on PATH; throws Error naming the tool and how to install it.
@@ -28,5 +29,12 @@ ToolResult verilator_lint(const std::vector<std::string>& sources, const std::st
 // to word-level cells, `check -assert`); full = true: the complete hierarchical `synth -top` down
 // to gates (each submodule mapped once), then `check -assert`.
 ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full);
+// yosys_synth with a result cache: a passing run is recorded under `cache_dir` by the hash of the
+// yosys version, the script and every source's bytes, and a later call with the same key returns
+// it without running yosys (`cached` set). Failures are never cached. `cache_dir` empty: the
+// default, $FLEXLLM_SYNTH_CACHE, else $XDG_CACHE_HOME/flexllm/synth, else ~/.cache/flexllm/synth.
+ToolResult yosys_synth_cached(const std::vector<std::string>& sources, const std::string& top,
+                              bool full, const std::string& cache_dir = {});
+std::string default_synth_cache_dir();
 
 }  // namespace flexllm::rtlgen

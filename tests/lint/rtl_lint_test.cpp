@@ -1,14 +1,18 @@
 // Every generated module (built configs, their mutants, and u280_mem_opt generated on the fly)
-// passes `verilator --lint-only -Wall`; every built module synthesizes to gates with a complete
-// hierarchical yosys `synth -top` (each PE / dequant / code submodule mapped once).
+// passes `verilator --lint-only -Wall`; every variant synthesizes to gates with a complete
+// hierarchical yosys `synth -top` at the first built config (each primitive mapped once), every
+// other built module with coarse synthesis; results are cached by the sources' hash.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 
 #include "golden/error.h"
+#include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/generator.h"
 #include "rtl_gen/lint.h"
@@ -69,9 +73,63 @@ TEST_P(BuiltRtl, VerilatorLintWallClean) {
     EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
 }
 
-TEST_P(BuiltRtl, YosysSynthesizesToGates) {
-    const ToolResult r = yosys_synth(sources(), top(), true);
-    EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
+// The synthesis budget: the complete synth to gates once per variant, at the first built config
+// (FLEXLLM_FULL_SYNTH_ARCH); the other configs and the mutants get coarse synthesis. Both are
+// cached by the sources' hash (yosys_synth_cached), so an unchanged module is not synthesized
+// again.
+bool full_synthesis(const std::string& module) {
+    return fs::path(module).parent_path() == FLEXLLM_FULL_SYNTH_ARCH &&
+           module.find("_fault_") == std::string::npos;
+}
+
+TEST_P(BuiltRtl, YosysSynthesizes) {
+    const bool full = full_synthesis(GetParam());
+    const ToolResult r = yosys_synth_cached(sources(), top(), full);
+    EXPECT_TRUE(r.ok) << (full ? "full" : "coarse") << " synthesis: " << r.command << "\n"
+                      << r.output;
+    RecordProperty("synthesis",
+                   std::string(full ? "full" : "coarse") + (r.cached ? " (cached)" : ""));
+}
+
+TEST(SynthBudget, EveryVariantGetsOneFullSynthesis) {
+    std::set<std::string> full;
+    for (const auto& m : built_modules())
+        if (full_synthesis(m)) full.insert(m);
+    EXPECT_EQ(full.size(), variants().size());
+    for (const auto& v : variants())
+        EXPECT_TRUE(full.count(fmt::format("{}/{}_{}.sv", FLEXLLM_FULL_SYNTH_ARCH, v.variant,
+                                           FLEXLLM_FULL_SYNTH_ARCH)))
+            << v.variant;
+}
+
+TEST(SynthCache, RecordsPassesOnlyAndKeysOnContent) {
+    const fs::path dir = fs::temp_directory_path() / "flexllm_synth_cache_test";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path sv = dir / "tiny_and.sv";
+    std::ofstream(sv) << "module tiny_and (input logic a, b, output logic y);\n"
+                         "    assign y = a & b;\nendmodule\n";
+    const fs::path cache = dir / "cache";
+    const ToolResult first = yosys_synth_cached({sv.string()}, "tiny_and", true, cache.string());
+    ASSERT_TRUE(first.ok) << first.output;
+    EXPECT_FALSE(first.cached);
+    const ToolResult again = yosys_synth_cached({sv.string()}, "tiny_and", true, cache.string());
+    EXPECT_TRUE(again.ok);
+    EXPECT_TRUE(again.cached);
+    // A coarse run is another key; a changed source is another key.
+    EXPECT_FALSE(yosys_synth_cached({sv.string()}, "tiny_and", false, cache.string()).cached);
+    std::ofstream(sv) << "module tiny_and (input logic a, b, output logic y);\n"
+                         "    assign y = a | b;\nendmodule\n";
+    EXPECT_FALSE(yosys_synth_cached({sv.string()}, "tiny_and", true, cache.string()).cached);
+    // A failing run is not recorded: it fails again.
+    std::ofstream(sv) << "module tiny_and (input logic a, output logic y);\n"
+                         "    assign y = a & ;\nendmodule\n";  // a syntax error
+    for (int i = 0; i < 2; ++i) {
+        const ToolResult bad = yosys_synth_cached({sv.string()}, "tiny_and", true, cache.string());
+        EXPECT_FALSE(bad.ok);
+        EXPECT_FALSE(bad.cached);
+    }
+    fs::remove_all(dir);
 }
 
 TEST_P(BuiltRtl, FirstLineSaysGenerated) {
@@ -139,7 +197,7 @@ TEST(RtlGen, DegenerateArraysLintAndSynthesize) {
         EXPECT_EQ(sh.at("skew").get<int>(), skew) << m;
         const ToolResult l = verilator_lint(manifest_sources(sv), m);
         EXPECT_TRUE(l.ok) << l.command << "\n" << l.output;
-        const ToolResult r = yosys_synth(manifest_sources(sv), m, true);
+        const ToolResult r = yosys_synth_cached(manifest_sources(sv), m, true);
         EXPECT_TRUE(r.ok) << r.command << "\n" << r.output;
     }
     fs::remove_all(dir);
@@ -177,6 +235,38 @@ TEST(RtlGen, RejectsUnknownFaultAndKernel) {
     o.kernel.clear();
     o.arch = "no_such_arch";
     EXPECT_THROW(run_rtlgen(o), Error);
+}
+
+// Golden files of the generated SV (tests/lint/golden_sv/<arch>/<module>.sv, every variant of
+// the built configs): "output unchanged" is this test. After an intended generator change,
+// regenerate them with FLEXLLM_UPDATE_GOLDEN_SV=1 (ci/update_golden_sv.sh) and commit them alone.
+TEST(GoldenSv, GeneratedSvMatchesTheCheckedInFiles) {
+    const bool update = std::getenv("FLEXLLM_UPDATE_GOLDEN_SV") != nullptr;
+    const fs::path root = fs::path(FLEXLLM_SOURCE_DIR) / "tests" / "lint" / "golden_sv";
+    int files = 0;
+    const int d_max = kern::max_d_in(golden::load_model_config("tiny"));
+    for (const char* arch_name : {"tiny_a", "tiny_b"}) {
+        const auto arch = kern::load_arch_config(arch_name);
+        for (const Module& m : generate(arch, d_max)) {
+            const fs::path f = root / arch_name / (m.name + ".sv");
+            ++files;
+            if (update) {
+                fs::create_directories(f.parent_path());
+                std::ofstream(f, std::ios::binary) << m.sv;
+                continue;
+            }
+            std::ifstream in(f, std::ios::binary);
+            ASSERT_TRUE(in) << "no golden file " << f << " (FLEXLLM_UPDATE_GOLDEN_SV=1 writes it)";
+            const std::string want((std::istreambuf_iterator<char>(in)), {});
+            if (want == m.sv) continue;
+            size_t line = 1, i = 0;
+            for (; i < std::min(want.size(), m.sv.size()) && want[i] == m.sv[i]; ++i)
+                line += want[i] == '\n';
+            ADD_FAILURE() << m.name << " differs from " << f << " from line " << line
+                          << " (an intended change: ci/update_golden_sv.sh, then commit)";
+        }
+    }
+    EXPECT_EQ(files, 2 * static_cast<int>(variants().size()));
 }
 
 TEST(RtlGen, MissingToolIsAnError) {
