@@ -14,13 +14,11 @@ const std::vector<std::pair<std::string_view, std::string_view>>& kernel_list();
 
 namespace flexllm::rtlgen {
 
-namespace {
-std::string join(const std::vector<std::string>& v) {
+std::string join(const std::vector<std::string>& names) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    for (const auto& x : names) s += (s.empty() ? "" : ", ") + x;
     return s;
 }
-}  // namespace
 
 std::vector<VariantInfo> parse_kernel_list(const std::string& text, const std::string& origin) {
     std::vector<VariantInfo> out;

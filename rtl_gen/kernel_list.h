@@ -22,6 +22,8 @@ const VariantInfo& find_variant(const std::string& variant);
 // The variant a fault kind mutates; throws Error listing the kinds when `fault` is none of them.
 const VariantInfo& fault_variant(const std::string& fault);
 std::vector<std::string> fault_kinds();
+// "a, b, c": names for error hints.
+std::string join(const std::vector<std::string>& names);
 // Parses the list's text (exposed for tests); throws Error naming the bad line.
 std::vector<VariantInfo> parse_kernel_list(const std::string& text, const std::string& origin);
 

@@ -14,14 +14,6 @@
 
 namespace flexllm::rtlgen {
 
-namespace {
-std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-}
-}  // namespace
-
 void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
     app.add_option("--arch", o.arch, "built-in architecture name or TOML file")->required();
     app.add_option("--out", o.out, "output directory")->required();

@@ -20,7 +20,6 @@ class QuantToken final : public Kernel {
   public:
     std::string_view name() const override { return "quant_token"; }
     const std::vector<Role>& roles() const override { return linear_roles(); }
-    std::string variant(const CaseSpec& c) const override { return c.stage_name(); }
     std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
                                                  const GoldenTaps& g) const override {
         return golden_linear_data(c, g);

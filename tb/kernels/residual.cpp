@@ -21,7 +21,6 @@ class Residual final : public Kernel {
                                             {"ffn", Slot::kFfnResidual}};
         return r;
     }
-    std::string variant(const CaseSpec& c) const override { return c.stage_name(); }
 
     // attn: the layer's input + o_proj -> attn_residual; ffn: attn_residual + down_proj ->
     // ffn_residual.

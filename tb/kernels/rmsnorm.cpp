@@ -22,7 +22,6 @@ class Rmsnorm final : public Kernel {
             {"attn", Slot::kAttnNorm}, {"ffn", Slot::kFfnNorm}, {"final", Slot::kFinalNorm, false}};
         return r;
     }
-    std::string variant(const CaseSpec& c) const override { return c.stage_name(); }
 
     // attn: the layer's input -> attn_norm; ffn: attn_residual -> ffn_norm; final: the last
     // layer's ffn_residual of each step's last token -> final_norm.
