@@ -16,9 +16,9 @@ const Kernel* kernel_entry(const std::string& kernel);
 namespace {
 
 std::string role_list(const Kernel& k) {
-    std::string s;
-    for (const auto& r : k.roles()) s += (s.empty() ? "" : ", ") + r.name;
-    return s;
+    std::vector<std::string> names;
+    for (const auto& r : k.roles()) names.push_back(r.name);
+    return rtlgen::join(names);
 }
 
 }  // namespace
@@ -50,9 +50,8 @@ const std::vector<const Kernel*>& kernels() {
 const Kernel& find_kernel(const std::string& stage) {
     for (const Kernel* k : kernels())
         if (k->name() == stage) return *k;
-    std::string names;
-    for (const Kernel* k : kernels()) names += (names.empty() ? "" : ", ") + std::string(k->name());
-    throw Error(fmt::format("unknown stage '{}'", stage), "one of " + names);
+    throw Error(fmt::format("unknown stage '{}'", stage),
+                "one of " + rtlgen::join(rtlgen::kernel_names()));
 }
 
 const Role& find_role(const Kernel& k, const std::string& role) {
@@ -160,6 +159,10 @@ const std::vector<std::string>& GoldenTaps::steps(kern::Phase p) const {
 
 std::string GoldenTaps::prefix(const std::string& step, int layer) {
     return layer < 0 ? step + "/" : fmt::format("{}/L{}/", step, layer);
+}
+
+int GoldenTaps::first_position(const std::string& step) {
+    return step.rfind("decode/", 0) == 0 ? std::stoi(step.substr(7)) : 0;
 }
 
 std::vector<CaseSpec> enumerate_cases(const std::vector<std::string>& archs,

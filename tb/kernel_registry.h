@@ -87,6 +87,8 @@ class GoldenTaps {
     const std::vector<std::string>& steps(kern::Phase p) const;
     // "<step>/L<layer>/" or, for layer -1, "<step>/": the prefix of a case's taps.
     static std::string prefix(const std::string& step, int layer);
+    // The position of a step's first token: 0 for prefill, N for decode/N.
+    static int first_position(const std::string& step);
     const golden::QuantModel& qm() const { return run_.prep.qm; }
 
   private:
@@ -131,8 +133,9 @@ class Kernel {
     virtual ~Kernel() = default;
     virtual std::string_view name() const = 0;
     virtual const std::vector<Role>& roles() const = 0;
-    // The RTL variant (rtl_gen/kernels.txt) a case runs on, e.g. linear_prefill_kq.
-    virtual std::string variant(const CaseSpec& c) const = 0;
+    // The RTL variant (rtl_gen/kernels.txt) a case runs on, e.g. linear_prefill_kq; by default
+    // <stage>_<phase> (rmsnorm_decode).
+    virtual std::string variant(const CaseSpec& c) const { return c.stage_name(); }
     virtual std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
                                                          const GoldenTaps& g) const = 0;
     virtual std::shared_ptr<const StageData> random_data(const CaseSpec& c,
