@@ -177,6 +177,7 @@ nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch, i
 std::vector<std::string> module_sources(const Module& m, const std::string& dir) {
     std::vector<std::string> v = {(fs::path(dir) / (m.name + ".sv")).string()};
     for (const auto& p : m.primitives) v.push_back((fs::path(dir) / (p + ".sv")).string());
+    for (const auto& g : m.generated) v.push_back((fs::path(dir) / (g.name + ".sv")).string());
     return v;
 }
 
@@ -269,6 +270,7 @@ std::vector<std::string> write_modules(const std::vector<Module>& mods,
         write_if_changed(base.string() + "_bind.cpp", binding_cpp(m));
         for (const auto& p : m.primitives)
             write_if_changed(fs::path(dir) / (p + ".sv"), primitive_sv(p));
+        for (const auto& g : m.generated) write_if_changed(fs::path(dir) / (g.name + ".sv"), g.sv);
         paths.push_back(base.string() + ".sv");
     }
     return paths;

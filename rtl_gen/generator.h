@@ -50,6 +50,12 @@ struct Module {
     // Hand-written modules of rtl_gen/sv/ the top instantiates (file stems), each written beside
     // the top once and mapped once by a hierarchical synth.
     std::vector<std::string> primitives;
+    // Modules the emitter generates besides the top (e.g. a ROM of a golden table), written
+    // beside it as <name>.sv.
+    struct Generated {
+        std::string name, sv;
+    };
+    std::vector<Generated> generated;
     const StreamPort& stream(const std::string& port) const;  // throws Error
 };
 
@@ -64,7 +70,8 @@ struct EmitContext {
 using EmitFn = void (*)(Module&, const EmitContext&);
 EmitFn find_emitter(const std::string& kernel);  // nullptr when the kernel has no emitter
 
-// Source files of module `m` written into `dir`: the top first, then its primitives. The
+// Source files of module `m` written into `dir`: the top first, then its primitives and its
+// generated submodules. The
 // manifest lists the same file names under "sources".
 std::vector<std::string> module_sources(const Module& m, const std::string& dir);
 
