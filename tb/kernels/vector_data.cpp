@@ -55,7 +55,7 @@ Rows random_rows(const CaseSpec& c, const RandomSpec& r, int d, uint64_t stream,
 
 CaseBench vector_bench(const CaseContext& x, const VectorData& d,
                        const std::vector<std::string>& inputs, const std::string& output,
-                       const std::string& tensor) {
+                       const std::string& tensor, const std::vector<GroupPort>& per_group) {
     const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
     const int T = s.tokens, L = s.lanes;
     const int n = static_cast<int>(d.out.size());
@@ -70,11 +70,23 @@ CaseBench vector_bench(const CaseContext& x, const VectorData& d,
     b.tokens = n;
     b.d_in = b.d_out = b.d = dim;
     b.scalars = {{"cfg_d", static_cast<uint64_t>(dim)}};
-    std::vector<Packer> in;
+    std::vector<Packer> in, pre;
     for (const auto& p : inputs) in.emplace_back(x.module, p);
+    for (const auto& p : per_group) pre.emplace_back(x.module, p.port);
     Expect out(x.module, output, tensor);
     const int beats = dim / L;
-    for (int g = 0; g * T < n; ++g)
+    for (int g = 0; g * T < n; ++g) {
+        for (size_t p = 0; p < pre.size(); ++p) {
+            const auto group_beats = per_group[p].beats(g);
+            for (size_t bt = 0; bt < group_beats.size(); ++bt) {
+                if (static_cast<int>(group_beats[bt].size()) != pre[p].lanes)
+                    throw Error(fmt::format("{}: a beat of {} has {} elements, the port {}",
+                                            x.spec.id(), per_group[p].port, group_beats[bt].size(),
+                                            pre[p].lanes));
+                pre[p].tmp = group_beats[bt];
+                pre[p].beat(bt + 1 == group_beats.size());
+            }
+        }
         for (int bt = 0; bt < beats; ++bt) {
             for (int t = 0; t < T; ++t)
                 for (int l = 0; l < L; ++l) {
@@ -86,7 +98,9 @@ CaseBench vector_bench(const CaseContext& x, const VectorData& d,
             for (auto& p : in) p.beat(bt == beats - 1);
             out.beat(bt == beats - 1);
         }
+    }
     for (auto& p : in) b.inputs.push_back(std::move(p.s));
+    for (auto& p : pre) b.inputs.push_back(std::move(p.s));
     b.outputs.push_back(std::move(out.e));
     b.primary = output;
     return b;

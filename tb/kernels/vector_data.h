@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,9 @@ using Rows = std::vector<std::vector<int32_t>>;  // [token][element]
 struct VectorData : StageData {
     std::vector<Rows> in;  // per input port, in the order the kernel's bench names them
     Rows out;
-    int64_t eps_q32 = 0;  // rmsnorm's epsilon (cfg_eps)
+    int64_t eps_q32 = 0;         // rmsnorm's epsilon (cfg_eps)
+    std::vector<int> positions;  // per token (rope)
+    int layer = -1;              // the layer whose parameters the stage uses
 };
 
 // Tap `name` of layer `layer` (-1: the step's own taps) over the phase's steps, as rows of d
@@ -32,10 +35,17 @@ Rows layer_input_rows(const GoldenTaps& g, kern::Phase p, int layer, int d);
 // `extremes`, values near +-2^31.
 Rows random_rows(const CaseSpec& c, const RandomSpec& r, int d, uint64_t stream, bool extremes);
 
+// An input port fed once per token group before its rows (per-head multipliers, the group's
+// cos/sin): beats(group) gives the group's beats of the port's lanes; tlast on the last.
+struct GroupPort {
+    std::string port;
+    std::function<std::vector<std::vector<int64_t>>(int group)> beats;
+};
+
 // The bench of a vector stage: `inputs` (one port per d.in) and `output` with the kernel's shape,
-// cfg_d = d, `scalars` added; the model cycles are filled by the caller.
+// cfg_d = d, the `per_group` ports; the model cycles are filled by the caller.
 CaseBench vector_bench(const CaseContext& x, const VectorData& d,
                        const std::vector<std::string>& inputs, const std::string& output,
-                       const std::string& tensor);
+                       const std::string& tensor, const std::vector<GroupPort>& per_group = {});
 
 }  // namespace flexllm::tb

@@ -38,12 +38,16 @@ inline constexpr StageFill kLinearDecode{.fixed = 10, .per_block = 0, .serial_bl
 // reciprocal division (81) and the square root (41), each plus its start cycle, and two FSM
 // transitions; the emit pass is serial; the next group's first beat overlaps the last output.
 inline constexpr StageFill kRmsNorm{.fixed = 1, .per_block = 188, .serial_blocks = true};
+// quant_static (rtl_gen/sv/flexllm_quant_static.sv): the heads' multiplier beats, then one beat
+// per cycle into an output register (quant_static_cycles adds the heads per group).
+inline constexpr StageFill kQuantStatic{.fixed = 1, .per_block = 0, .serial_blocks = true};
+// rope (rtl_gen/sv/flexllm_rope.sv): one beat per cycle into an output register; rope_cycles
+// adds the first table load and the last head's drain.
+inline constexpr StageFill kRope{.fixed = 1, .per_block = 0, .serial_blocks = true};
 // residual (rtl_gen/sv/flexllm_residual.sv): one beat per cycle into an output register.
 inline constexpr StageFill kResidual{.fixed = 1, .per_block = 0, .serial_blocks = true};
 
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
-inline constexpr StageFill kRope{.fixed = 4, .per_block = 0, .serial_blocks = true};
-inline constexpr StageFill kQuantStatic{.fixed = 3, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kSwiglu{.fixed = 6, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kFht{.fixed = 4, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};

@@ -170,6 +170,22 @@ StageCycles vector_cycles(int tokens, int d, int lanes, int tokens_per_beat, Vec
     return c;
 }
 
+StageCycles quant_static_cycles(int tokens, int d, int heads, int lanes, int tokens_per_beat,
+                                const StageFill& f) {
+    require_positive("quant_static", "heads", heads);
+    StageFill with_heads = f;
+    with_heads.per_block += heads;
+    return vector_cycles(tokens, d, lanes, tokens_per_beat, VectorKind::kStream, with_heads);
+}
+
+StageCycles rope_cycles(int tokens, int d, int head_dim, int lanes, int tokens_per_beat,
+                        const StageFill& f) {
+    require_positive("rope", "head_dim", head_dim);
+    StageFill with_tables = f;
+    with_tables.fixed += head_dim / lanes;
+    return vector_cycles(tokens, d, lanes, tokens_per_beat, VectorKind::kStream, with_tables);
+}
+
 StageCycles fht_cycles(int tokens, int n, int lanes, int tokens_per_beat, const StageFill& f) {
     require_positive("fht", "n", n);
     if (!std::has_single_bit(static_cast<unsigned>(n)))

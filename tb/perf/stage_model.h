@@ -105,6 +105,18 @@ StageCycles quant_token_prefill_cycles(int tokens, int d, int tp,
 enum class VectorKind { kStream, kRowReduce };
 StageCycles vector_cycles(int tokens, int d, int lanes, int tokens_per_beat, VectorKind kind,
                           const StageFill& f);
+// quant_static (rtl_gen/sv/flexllm_quant_static.sv): per token group one multiplier beat per
+// head, then the rows' beats, one per cycle, into an output register:
+//   compute = groups * (heads + ceil(d / lanes) + per_block);  total = compute + fill.fixed
+StageCycles quant_static_cycles(int tokens, int d, int heads, int lanes, int tokens_per_beat,
+                                const StageFill& f = fill::kQuantStatic);
+// rope (rtl_gen/sv/flexllm_rope.sv): the cos/sin of a group load into one of two banks while the
+// previous group streams; a head's first half is buffered, its second half completes the pairs,
+// and the buffered second-half outputs leave while the next head's first half arrives:
+//   compute = groups * (ceil(d / lanes) + per_block);  total = compute + fill.fixed +
+//             head_dim / lanes (the first table load and the last head's drain)
+StageCycles rope_cycles(int tokens, int d, int head_dim, int lanes, int tokens_per_beat,
+                        const StageFill& f = fill::kRope);
 // Fast Walsh-Hadamard transform of size n (power of two): a row reduction whose per_block also
 // holds the log2(n) butterfly stages.
 StageCycles fht_cycles(int tokens, int n, int lanes, int tokens_per_beat, const StageFill& f);
