@@ -411,7 +411,15 @@ INSTANTIATE_TEST_SUITE_P(
         // Bit 4 of element 0's sum flipped: token 0, channel 0 (decode: one token per beat).
         FaultCase{"sum-bit", "tiny_a/decode/L1/residual/ffn", "token 0 channel 0", "m_axis_z"},
         // The output register ignores tready: beats are overwritten while stalled.
-        FaultCase{"ignore-tready", "tiny_a/prefill/L0/residual/attn", "under stalls", "m_axis_z"}),
+        FaultCase{"ignore-tready", "tiny_a/prefill/L0/residual/attn", "under stalls", "m_axis_z"},
+        // y[j + hd/2] subtracts x[j]*sin: the second half of every head diverges (channel 8).
+        FaultCase{"sin-sign", "tiny_a/decode/L0/rope/q", "token 0 channel 8", "m_axis_y"},
+        // Buffered second-half outputs overwrite a stalled output register.
+        FaultCase{"drain-overrun", "tiny_a/prefill/L1/rope/k", "under stalls", "m_axis_y"},
+        // Truncation instead of round half up.
+        FaultCase{"no-round", "tiny_a/decode/L1/quant_static/v", "m_axis_q (int8)", "m_axis_q"},
+        // x accepted while the output register stalls: the waiting beat is lost.
+        FaultCase{"lose-stalled", "tiny_a/prefill/L0/quant_static/q", "under stalls", "m_axis_q"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

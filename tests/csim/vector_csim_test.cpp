@@ -1,4 +1,5 @@
-// C-sim conformance of the vector-stage kernels (rmsnorm, residual) against the golden _ref ops:
+// C-sim conformance of the vector-stage kernels (rmsnorm, residual, rope, quant_static) against
+// the golden _ref ops:
 // hand-worked cases, and the registry's C-sim engine on seeded random rows (saturating values,
 // all-equal tokens, odd d) at every built shape and the u280 shapes; and the engine itself:
 // a divergence and a broken stream contract are verdicts, never exceptions.
@@ -9,9 +10,12 @@
 
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
+#include "golden/tables.h"
 #include "hls_src/arch_config.h"
+#include "hls_src/kernels/quant_static.h"
 #include "hls_src/kernels/residual.h"
 #include "hls_src/kernels/rmsnorm.h"
+#include "hls_src/kernels/rope.h"
 #include "tb/cases.h"
 #include "tb/kernels/linear_data.h"
 #include "tb/kernels/vector_data.h"
@@ -98,6 +102,71 @@ TEST(ResidualCsim, SaturatesBothWays) {
     }
 }
 
+TEST(QuantStaticCsim, HandWorkedRoundingAndClamps) {
+    // m = 2^15, shift 16: x / 2, round half up; head 1 has m = 2^15, shift 10: x * 32, clamped.
+    const golden::Multiplier half{1u << 15, 16}, big{1u << 15, 10};
+    const int32_t xs[8] = {3, -3, 100, -257, 1, 4, -5, 0};
+    const int32_t exp[8] = {2, -1, 50, -128, 32, 127, -128, 0};
+    hls::stream<kern::QuantStaticMultBeat> mult;
+    hls::stream<kern::ActVecBeat<kern::VectorShape{1, 4, 8}>> x;
+    hls::stream<kern::QuantStaticCodeBeat<kern::VectorShape{1, 4, 8}>> q;
+    for (const auto& m : {half, big}) {
+        kern::QuantStaticMultBeat b;
+        b[0] = static_cast<uint32_t>(m.shift) << 16 | m.m;
+        mult.write(b);
+    }
+    for (int beat = 0; beat < 2; ++beat) {
+        kern::ActVecBeat<kern::VectorShape{1, 4, 8}> v;
+        for (int l = 0; l < 4; ++l) v[l] = xs[beat * 4 + l];
+        x.write(v);
+    }
+    kern::quant_static<kern::VectorShape{1, 4, 8}>(mult, x, q, 8, 4);
+    for (int beat = 0; beat < 2; ++beat) {
+        const auto v = q.read();
+        for (int l = 0; l < 4; ++l) {
+            const int i = beat * 4 + l;
+            EXPECT_EQ(v[l].to_int(), exp[i]) << i;
+            EXPECT_EQ(golden::quant_static_ref(xs[i], i < 4 ? half : big), exp[i]) << i;
+        }
+    }
+}
+
+TEST(RopeCsim, PositionZeroIsTheIdentityAndPairsRotate) {
+    const auto m = golden::load_model_config("tiny");
+    const auto tables = golden::make_rope_tables(m, m.max_positions);
+    constexpr kern::VectorShape S{1, 4, 16};
+    const int hd = 16;
+    std::vector<int32_t> row(hd);
+    for (int i = 0; i < hd; ++i) row[i] = (i + 1) * 4096 * (i % 3 == 0 ? -1 : 1);
+    for (int pos : {0, 1, m.max_positions - 1}) {
+        hls::stream<kern::RopeCsBeat<S>> cs;
+        hls::stream<kern::ActVecBeat<S>> x, y;
+        for (int b = 0; b < hd / 2 / 4; ++b) {
+            kern::RopeCsBeat<S> beat;
+            for (int l = 0; l < 4; ++l) {
+                const int j = b * 4 + l;
+                beat[l] = static_cast<uint64_t>(static_cast<uint32_t>(tables.s(pos, j))) << 32 |
+                          static_cast<uint32_t>(tables.c(pos, j));
+            }
+            cs.write(beat);
+        }
+        for (int b = 0; b < hd / 4; ++b) {
+            kern::ActVecBeat<S> beat;
+            for (int l = 0; l < 4; ++l) beat[l] = row[b * 4 + l];
+            x.write(beat);
+        }
+        kern::rope<S>(cs, x, y, hd, hd);
+        std::vector<int32_t> got, want(hd);
+        while (!y.empty()) {
+            const auto beat = y.read();
+            for (int l = 0; l < 4; ++l) got.push_back(beat[l].to_int());
+        }
+        golden::rope_ref(row, tables, pos, want);
+        EXPECT_TRUE(csim::SameValues(got, want, hd)) << "position " << pos;
+        if (pos == 0) EXPECT_EQ(got, row);  // cos 1, sin 0
+    }
+}
+
 // The registry's engine on random rows (values near +-2^31, an all-equal token) at every built
 // shape and at the production shapes (u280_mem_opt x llama-3.2-1b, d = 2048).
 TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
@@ -107,8 +176,8 @@ TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
         const auto arch = kern::load_arch_config(arch_name);
         const auto m = golden::load_model_config(model_name);
         for (kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode})
-            for (const char* stage : {"rmsnorm", "residual"}) {
-                const CaseSpec c{arch_name, p, stage, "ffn", 0};
+            for (const char* stage : {"rmsnorm", "residual", "rope", "quant_static"}) {
+                const CaseSpec c{arch_name, p, stage, find_kernel(stage).roles().back().name, 0};
                 const auto data = find_kernel(stage).random_data(c, m, RandomSpec{7, 5, 3});
                 const CaseBench b = build_bench(c, arch, m, *data);
                 const auto r = csim_case(c, arch, m, b);
