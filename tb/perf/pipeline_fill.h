@@ -44,12 +44,15 @@ inline constexpr StageFill kQuantStatic{.fixed = 1, .per_block = 0, .serial_bloc
 // rope (rtl_gen/sv/flexllm_rope.sv): one beat per cycle into an output register; rope_cycles
 // adds the first table load and the last head's drain.
 inline constexpr StageFill kRope{.fixed = 1, .per_block = 0, .serial_blocks = true};
+// swiglu (rtl_gen/sv/flexllm_swiglu.sv): a four-stage pipeline (table read, interpolation,
+// silu, product), one beat per cycle.
+inline constexpr StageFill kSwiglu{.fixed = 4, .per_block = 0, .serial_blocks = true};
+// fht (rtl_gen/sv/flexllm_fht.sv): streamed, one beat per cycle; fht_cycles adds the delay lines.
+inline constexpr StageFill kFht{.fixed = 1, .per_block = 0, .serial_blocks = true};
 // residual (rtl_gen/sv/flexllm_residual.sv): one beat per cycle into an output register.
 inline constexpr StageFill kResidual{.fixed = 1, .per_block = 0, .serial_blocks = true};
 
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
-inline constexpr StageFill kSwiglu{.fixed = 6, .per_block = 0, .serial_blocks = true};
-inline constexpr StageFill kFht{.fixed = 4, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};
 inline constexpr StageFill kKvWrite{.fixed = 2, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kEmbed{.fixed = 4, .per_block = 0, .serial_blocks = true};

@@ -191,7 +191,10 @@ StageCycles fht_cycles(int tokens, int n, int lanes, int tokens_per_beat, const 
     if (!std::has_single_bit(static_cast<unsigned>(n)))
         throw Error(fmt::format("perf fht: size {} is not a power of two", n));
     const int log2n = std::countr_zero(static_cast<unsigned>(n));
-    StageCycles c = row_stage("fht", tokens, n, lanes, tokens_per_beat, f, log2n);
+    const int64_t beats = cdiv(n, lanes);
+    StageFill pipeline = f;  // the delay lines: a row's beats plus one register per stage
+    pipeline.fixed += beats + std::bit_width(static_cast<uint64_t>(beats)) - 1;
+    StageCycles c = vector_cycles(tokens, n, lanes, tokens_per_beat, VectorKind::kStream, pipeline);
     c.vec_ops = int64_t{tokens} * n * log2n;
     return c;
 }

@@ -117,8 +117,10 @@ StageCycles quant_static_cycles(int tokens, int d, int heads, int lanes, int tok
 //             head_dim / lanes (the first table load and the last head's drain)
 StageCycles rope_cycles(int tokens, int d, int head_dim, int lanes, int tokens_per_beat,
                         const StageFill& f = fill::kRope);
-// Fast Walsh-Hadamard transform of size n (power of two): a row reduction whose per_block also
-// holds the log2(n) butterfly stages.
+// Fast Walsh-Hadamard transform of size n (power of two), streamed (rtl_gen/sv/flexllm_fht.sv):
+// the strides inside a beat in an input register, one delay-line stage per stride of 1, 2, 4, ...
+// beats; groups overlap, so with B = ceil(n / lanes) beats per row:
+//   compute = groups * (B + per_block);  total = compute + B + log2(B) + fill.fixed
 StageCycles fht_cycles(int tokens, int n, int lanes, int tokens_per_beat, const StageFill& f);
 
 // ---- attention -------------------------------------------------------------------------------

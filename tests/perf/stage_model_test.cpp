@@ -203,9 +203,12 @@ TEST(VectorStages, HandComputed) {
     EXPECT_EQ(vector_cycles(6, 100, 2, 4, VectorKind::kStream, kNoFill).compute, 2 * 50);
 }
 
-TEST(VectorStages, FhtAddsItsButterflyStages) {
-    // n 64 at 8 lanes: 8 beats each way + log2(64) = 6.
-    EXPECT_EQ(fht_cycles(1, 64, 8, 1, kNoFill).compute, 2 * 8 + 6);
+TEST(VectorStages, FhtStreamsThroughItsDelayLines) {
+    // n 64 at 8 lanes: B = 8 beats a row, one per cycle; the pipeline adds B + log2(B) = 11.
+    EXPECT_EQ(fht_cycles(1, 64, 8, 1, kNoFill).compute, 8);
+    EXPECT_EQ(fht_cycles(1, 64, 8, 1, kNoFill).total, 8 + 8 + 3);
+    // Three groups of TP 2 (6 tokens, one element per beat): 3 * 64 + 64 + 6.
+    EXPECT_EQ(fht_cycles(6, 64, 1, 2, kNoFill).total, 3 * 64 + 64 + 6);
     EXPECT_THAT([] { fht_cycles(1, 48, 8, 1, kNoFill); },
                 ::testing::ThrowsMessage<Error>(HasSubstr("not a power of two")));
 }
