@@ -419,7 +419,15 @@ INSTANTIATE_TEST_SUITE_P(
         // Truncation instead of round half up.
         FaultCase{"no-round", "tiny_a/decode/L1/quant_static/v", "m_axis_q (int8)", "m_axis_q"},
         // x accepted while the output register stalls: the waiting beat is lost.
-        FaultCase{"lose-stalled", "tiny_a/prefill/L0/quant_static/q", "under stalls", "m_axis_q"}),
+        FaultCase{"lose-stalled", "tiny_a/prefill/L0/quant_static/q", "under stalls", "m_axis_q"},
+        // Bit 12 of element 0's silu flipped: token 0, channel 0.
+        FaultCase{"silu-bit", "tiny_a/decode/L0/swiglu/ffn", "token 0 channel 0", "m_axis_h"},
+        // The sigmoid ROMs read on while stalled: a stalled beat gets the next beat's table pair.
+        FaultCase{"rom-reload", "tiny_a/prefill/L1/swiglu/ffn", "under stalls", "m_axis_h"},
+        // Floor instead of round half up in the final shift.
+        FaultCase{"round-floor", "tiny_a/decode/L1/fht/ffn", "m_axis_y (y)", "m_axis_y"},
+        // The delay lines advance while the output stalls: beats are lost.
+        FaultCase{"advance-stalled", "tiny_a/prefill/L0/fht/ffn", "under stalls", "m_axis_y"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

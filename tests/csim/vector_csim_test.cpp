@@ -1,5 +1,5 @@
-// C-sim conformance of the vector-stage kernels (rmsnorm, residual, rope, quant_static) against
-// the golden _ref ops:
+// C-sim conformance of the vector-stage kernels (rmsnorm, residual, rope, quant_static, swiglu,
+// fht) against the golden _ref ops:
 // hand-worked cases, and the registry's C-sim engine on seeded random rows (saturating values,
 // all-equal tokens, odd d) at every built shape and the u280 shapes; and the engine itself:
 // a divergence and a broken stream contract are verdicts, never exceptions.
@@ -12,10 +12,12 @@
 #include "golden/ops_ref.h"
 #include "golden/tables.h"
 #include "hls_src/arch_config.h"
+#include "hls_src/kernels/fht.h"
 #include "hls_src/kernels/quant_static.h"
 #include "hls_src/kernels/residual.h"
 #include "hls_src/kernels/rmsnorm.h"
 #include "hls_src/kernels/rope.h"
+#include "hls_src/kernels/swiglu.h"
 #include "tb/cases.h"
 #include "tb/kernels/linear_data.h"
 #include "tb/kernels/vector_data.h"
@@ -167,6 +169,51 @@ TEST(RopeCsim, PositionZeroIsTheIdentityAndPairsRotate) {
     }
 }
 
+TEST(SwigluCsim, HandWorkedClampsAndZero) {
+    // gate 0: sigmoid 1/2, silu 0 -> h 0; gate >= 16.0: sigmoid 1, silu = gate, h = gate * up;
+    // gate < -16.0: sigmoid 0 -> h 0.
+    constexpr kern::VectorShape S{1, 4, 4};
+    hls::stream<kern::ActVecBeat<S>> g, u, h;
+    kern::ActVecBeat<S> gb, ub;
+    const int32_t gs[4] = {0, 16 << 16, 20 << 16, -(17 << 16)};
+    const int32_t us[4] = {5 << 16, 2 << 16, -(1 << 16), 3 << 16};
+    const int32_t exp[4] = {0, 32 << 16, -(20 << 16), 0};
+    for (int i = 0; i < 4; ++i) {
+        gb[i] = gs[i];
+        ub[i] = us[i];
+    }
+    g.write(gb);
+    u.write(ub);
+    kern::swiglu<S>(g, u, h, 4, golden::sigmoid_table().data());
+    const auto out = h.read();
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(out[i].to_int(), exp[i]) << i;
+        EXPECT_EQ(golden::swiglu_ref(gs[i], us[i]), exp[i]) << i;
+    }
+}
+
+TEST(FhtCsim, OneHotSpreadsEvenly) {
+    // n 16, c = 2: WHT(4.0 * e_0) = 4.0 everywhere, / 2^2 -> 1.0 everywhere.
+    constexpr kern::VectorShape S{1, 4, 16};
+    hls::stream<kern::ActVecBeat<S>> x, y;
+    for (int b = 0; b < 4; ++b) {
+        kern::ActVecBeat<S> beat;
+        for (int l = 0; l < 4; ++l) beat[l] = b == 0 && l == 0 ? (4 << 16) : 0;
+        x.write(beat);
+    }
+    kern::fht<S>(x, y, 16);
+    std::vector<int32_t> got;
+    while (!y.empty()) {
+        const auto beat = y.read();
+        for (int l = 0; l < 4; ++l) got.push_back(beat[l].to_int());
+    }
+    EXPECT_EQ(got, std::vector<int32_t>(16, 1 << 16));
+    std::vector<int32_t> in(16, 0), ref(16);
+    in[0] = 4 << 16;
+    golden::fht_ref(in, ref);
+    EXPECT_EQ(ref, got);
+}
+
 // The registry's engine on random rows (values near +-2^31, an all-equal token) at every built
 // shape and at the production shapes (u280_mem_opt x llama-3.2-1b, d = 2048).
 TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
@@ -176,7 +223,8 @@ TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
         const auto arch = kern::load_arch_config(arch_name);
         const auto m = golden::load_model_config(model_name);
         for (kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode})
-            for (const char* stage : {"rmsnorm", "residual", "rope", "quant_static"}) {
+            for (const char* stage :
+                 {"rmsnorm", "residual", "rope", "quant_static", "swiglu", "fht"}) {
                 const CaseSpec c{arch_name, p, stage, find_kernel(stage).roles().back().name, 0};
                 const auto data = find_kernel(stage).random_data(c, m, RandomSpec{7, 5, 3});
                 const CaseBench b = build_bench(c, arch, m, *data);
