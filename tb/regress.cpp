@@ -14,6 +14,7 @@
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
+#include "rtl_gen/kernel_list.h"
 #include "tb/report.h"
 
 namespace flexllm::tb {
@@ -139,6 +140,7 @@ RegressResult run_regress(const RegressOptions& opts) {
     if (o.waves != "never" && o.waves != "on-fail" && o.waves != "always")
         throw Error(fmt::format("bad --waves '{}'", o.waves), "never, on-fail or always");
     for (const auto& a : o.archs) (void)kern::load_arch_config(a);
+    if (!o.fault.empty() && o.fault != "none") (void)rtlgen::fault_variant(o.fault);
     const golden::ModelConfig m = golden::load_model_config(o.model);
 
     std::vector<CaseSpec> sel;

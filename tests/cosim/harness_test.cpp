@@ -62,6 +62,10 @@ TEST(Regress, RejectsBadShardAndOptions) {
     EXPECT_THAT([&] { run_regress(o); },
                 ::testing::ThrowsMessage<Error>(HasSubstr("no test matches")));
     o.filter = "*";
+    o.fault = "bitrot";
+    EXPECT_THAT([&] { run_regress(o); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("unknown fault kind 'bitrot'")));
+    o.fault.clear();
     o.archs = {"no_such_arch"};
     EXPECT_THROW(run_regress(o), Error);
 }
