@@ -70,7 +70,8 @@ struct CaseOutcome {
     bool passed = false;
     std::string csim;  // "ok", "diverged: ...", "n/a"
     bool csim_ok = true;
-    RunResult rtl;  // clean run (no stalls) when perf is checked, else the stalled run
+    RunResult rtl;       // clean run (no stalls) when perf is checked, else the stalled run
+    bool x_safe = true;  // the clean run from a second randomized initial state agreed
     std::optional<RunResult> stalled;  // the run under the stall profile
     PerfCheck perf;
     int tokens = 0, d_in = 0, d_out = 0, d = 0;  // the stage's problem size (CaseBench)

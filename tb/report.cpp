@@ -128,6 +128,7 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
         r["d_out"] = c.d_out;
         if (c.d > 0) r["d"] = c.d;  // a vector stage's buffered length
         r["passed"] = c.passed;
+        r["x_safe"] = c.x_safe;
         r["csim"] = c.csim;
         r["failure"] = c.failure;
         r["waves"] = c.waves;

@@ -281,6 +281,7 @@ TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
     EXPECT_EQ(static_cast<int>(layers.size()), tiny().layers);
     for (const auto& c : r.cases) {
         EXPECT_TRUE(c.passed) << c.spec.id() << ": " << c.failure;
+        EXPECT_TRUE(c.x_safe) << c.spec.id();
         EXPECT_EQ(c.csim, "ok") << c.spec.id();
         ASSERT_TRUE(c.stalled.has_value());
         EXPECT_TRUE(c.stalled->ok) << c.spec.id();
