@@ -290,6 +290,36 @@ TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
     }
 }
 
+// Golden stimulus of other shapes: prompts of 1, 7, 13 and 16 tokens (token groups that are
+// partly padding, more than one group), and a decode step at the last position of the context.
+TEST(Cosim, PromptLengthsAndTheLastPosition) {
+    const auto path = fs::temp_directory_path() / "flexllm_prompt_lengths_suite.toml";
+    auto run = [&](int prompt_len, int decode_tokens, const std::string& filter) {
+        std::ofstream(path) << "name = \"lengths\"\nprompt_len = " << prompt_len
+                            << "\ndecode_tokens = " << decode_tokens << "\nfilter = \"" << filter
+                            << "\"\n";
+        RegressOptions o;
+        o.suite = path.string();
+        o.waves = "never";
+        o.jobs = 2;
+        return run_regress(o);
+    };
+    for (int plen : {1, 7, 13, 16}) {
+        const auto r = run(plen, 2, "*");
+        EXPECT_EQ(r.exit_code, 0) << "prompt " << plen << "\n" << r.table;
+        EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * cases_per_phase(tiny()));
+        for (const auto& c : r.cases)
+            if (c.spec.phase == kern::Phase::kPrefill && c.spec.layer >= 0)
+                EXPECT_EQ(c.tokens, plen) << c.spec.id();
+    }
+    // One decode step at the last position the golden flow reaches: prompt + generated tokens
+    // fit max_positions, so a prefill of max_positions - 2 and a decode at max_positions - 2.
+    const auto r = run(tiny().max_positions - 2, 1, "*/decode/*");
+    EXPECT_EQ(r.exit_code, 0) << r.table;
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_phase(tiny()));
+    fs::remove(path);
+}
+
 TEST(Cosim, RandomStimulusOddSeedsHeavyStalls) {
     for (uint64_t seed : {3u, 17u}) {
         RegressOptions o;
