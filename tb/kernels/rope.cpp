@@ -46,18 +46,9 @@ class Rope final : public Kernel {
         const int d = c.role == "q" ? cfg.q_dim() : cfg.kv_dim();
         auto data = std::make_shared<RopeData>();
         data->head_dim = cfg.head_dim;
-        data->in = {tap_rows(g, c.phase, c.layer, c.role + "_proj", d)};
+        data->in = {tap_rows(g, c.phase, c.layer, c.role + "_proj", d, false, &data->positions)};
         data->out = tap_rows(g, c.phase, c.layer, c.role + "_rope", d);
-        for (const auto& step : g.steps(c.phase)) {
-            const int n = static_cast<int>(
-                              g.ints(GoldenTaps::prefix(step, c.layer) + c.role + "_proj").size()) /
-                          d;
-            for (int t = 0; t < n; ++t) {
-                const int pos = GoldenTaps::first_position(step) + t;
-                data->positions.push_back(pos);
-                data->cs.push_back(cs_words(g.qm().rope, pos));
-            }
-        }
+        for (const int pos : data->positions) data->cs.push_back(cs_words(g.qm().rope, pos));
         return data;
     }
     // Random rows (values near +-2^31 included) at random positions, the last one among them.

@@ -12,7 +12,7 @@
 namespace flexllm::tb {
 
 Rows tap_rows(const GoldenTaps& g, kern::Phase p, int layer, const std::string& name, int d,
-              bool last_only) {
+              bool last_only, std::vector<int>* positions) {
     Rows rows;
     for (const auto& step : g.steps(p)) {
         const auto v = g.ints(GoldenTaps::prefix(step, layer) + name);
@@ -20,8 +20,11 @@ Rows tap_rows(const GoldenTaps& g, kern::Phase p, int layer, const std::string& 
             throw Error(fmt::format("golden tap {}{} has {} elements, not rows of {}",
                                     GoldenTaps::prefix(step, layer), name, v.size(), d));
         const size_t n = v.size() / d;
-        for (size_t t = last_only ? n - 1 : 0; t < n; ++t)
+        for (size_t t = last_only ? n - 1 : 0; t < n; ++t) {
             rows.emplace_back(v.begin() + t * d, v.begin() + (t + 1) * d);
+            if (positions)
+                positions->push_back(GoldenTaps::first_position(step) + static_cast<int>(t));
+        }
     }
     return rows;
 }

@@ -23,9 +23,10 @@ struct VectorData : StageData {
 };
 
 // Tap `name` of layer `layer` (-1: the step's own taps) over the phase's steps, as rows of d
-// elements; `last_only` keeps each step's last token (the stages after the last layer).
+// elements; `last_only` keeps each step's last token (the stages after the last layer). With
+// `positions`, each row's token position is appended to it.
 Rows tap_rows(const GoldenTaps& g, kern::Phase p, int layer, const std::string& name, int d,
-              bool last_only = false);
+              bool last_only = false, std::vector<int>* positions = nullptr);
 // The input of decoder layer `layer`'s first stage: the embedding for layer 0, else the
 // previous layer's ffn_residual.
 Rows layer_input_rows(const GoldenTaps& g, kern::Phase p, int layer, int d);
