@@ -78,6 +78,10 @@ int max_d_in(const golden::ModelConfig& m) {
     return d;
 }
 
+ModelBounds model_bounds(const golden::ModelConfig& m) {
+    return {max_d_in(m), m.head_dim, m.kv_dim(), m.max_positions};
+}
+
 VectorShape vector_shape(const ArchParams& a, Phase p, int d_max) {
     if (p == Phase::kPrefill) return {a.prefill.tp, 1, d_max};
     return {1, a.decode.lanes, d_max};

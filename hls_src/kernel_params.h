@@ -38,6 +38,21 @@ struct LinearShape {
     constexpr bool operator==(const LinearShape&) const = default;
 };
 
+// Attention engines (kv_cache reads, attn_scores, softmax, attn_context): `rows` query rows in
+// flight x `keys` key positions per beat. Prefill (token_rows): attn_tp consecutive tokens of one
+// head; decode: heads_parallel heads of the one token. A key or value beat carries `sets` key sets
+// of `keys` int8 (dimension d of `keys` consecutive positions): 1 in prefill (the rows share one KV
+// head), `rows` in decode (one per head). The maxima bound the buffers.
+struct AttnShape {
+    int rows = 1;
+    int keys = 1;
+    int sets = 1;
+    bool token_rows = false;
+    int head_dim_max = 1;
+    int positions_max = 1;
+    constexpr bool operator==(const AttnShape&) const = default;
+};
+
 enum class Phase { kPrefill, kDecode };
 enum class LinearRole { kQ, kK, kV, kO, kGate, kUp, kDown, kLmHead };
 enum class PrefillEngine { kKq, kVo, kFfn };
@@ -59,6 +74,15 @@ struct RoleDims {
 RoleDims role_dims(const golden::ModelConfig& m, LinearRole r);
 // Largest d_in over every role of the model: the generate-time buffer bound.
 int max_d_in(const golden::ModelConfig& m);
+// What a generated design is sized for: the largest activation length (max_d_in) and the attention
+// engines' head_dim, kv_dim (kv_heads x head_dim) and context positions.
+struct ModelBounds {
+    int d_max = 1;
+    int head_dim = 1;
+    int kv_dim = 1;
+    int positions = 1;
+};
+ModelBounds model_bounds(const golden::ModelConfig& m);
 
 VectorShape vector_shape(const ArchParams& a, Phase p, int d_max);
 LinearShape linear_prefill_shape(const ArchParams& a, PrefillEngine e, int d_max);

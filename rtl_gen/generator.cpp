@@ -115,8 +115,8 @@ std::string ident(const std::string& s) {
     return r;
 }
 
-Module generate_variant(const kern::ArchParams& arch, int d_max, const std::string& variant,
-                        const std::string& fault) {
+Module generate_variant(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                        const std::string& variant, const std::string& fault) {
     kern::validate(arch);
     const VariantInfo& v = find_variant(variant);
     if (!fault.empty() && std::find(v.faults.begin(), v.faults.end(), fault) == v.faults.end())
@@ -130,20 +130,22 @@ Module generate_variant(const kern::ArchParams& arch, int d_max, const std::stri
     m.fault = fault;
     m.name = v.variant + "_" + ident(arch.name);
     if (!fault.empty()) m.name += "_fault_" + ident(fault);
-    emit(m, EmitContext{arch, d_max, fault});
+    emit(m, EmitContext{arch, bounds, fault});
     return m;
 }
 
-std::vector<Module> generate(const kern::ArchParams& arch, int d_max, const std::string& fault) {
+std::vector<Module> generate(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                             const std::string& fault) {
     std::vector<Module> mods;
     const std::string only = fault.empty() ? "" : fault_variant(fault).variant;
     for (const auto& v : variants())
         if (only.empty() || v.variant == only)
-            mods.push_back(generate_variant(arch, d_max, v.variant, fault));
+            mods.push_back(generate_variant(arch, bounds, v.variant, fault));
     return mods;
 }
 
-nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch, int d_max) {
+nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch,
+                                const kern::ModelBounds& bounds) {
     nlohmann::ordered_json j;
     j["generated_by"] = "flexllm rtlgen (generated file, do not edit)";
     j["generator_version"] = kGeneratorVersion;
@@ -152,7 +154,7 @@ nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch, i
     j["variant"] = m.variant;
     j["arch"] = arch.name;
     j["params_hash"] = fmt::format("{:016x}", kern::params_hash(arch));
-    j["d_max"] = d_max;
+    j["d_max"] = bounds.d_max;
     j["fault"] = m.fault.empty() ? "none" : m.fault;
     j["shape"] = m.shape;
     j["sources"] = nlohmann::json::array();
@@ -253,8 +255,8 @@ void write_if_changed(const fs::path& p, const std::string& text) {
 }  // namespace
 
 std::vector<std::string> write_modules(const std::vector<Module>& mods,
-                                       const kern::ArchParams& arch, int d_max,
-                                       const std::string& dir) {
+                                       const kern::ArchParams& arch,
+                                       const kern::ModelBounds& bounds, const std::string& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw Error(fmt::format("cannot create output directory {}: {}", dir, ec.message()));
@@ -263,7 +265,7 @@ std::vector<std::string> write_modules(const std::vector<Module>& mods,
         const fs::path base = fs::path(dir) / m.name;
         write_if_changed(base.string() + ".sv", m.sv);
         // JSON has no comments: the "generated_by" key shares the first line with the brace.
-        std::string js = manifest(m, arch, d_max).dump(2) + "\n";
+        std::string js = manifest(m, arch, bounds).dump(2) + "\n";
         if (js.rfind("{\n  ", 0) == 0) js = "{ " + js.substr(4);
         write_if_changed(base.string() + ".json", js);
         write_if_changed(base.string() + "_bind.cpp", binding_cpp(m));

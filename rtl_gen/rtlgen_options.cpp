@@ -31,10 +31,10 @@ void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
 int run_rtlgen(const RtlgenOptions& o) {
     const kern::ArchParams arch = kern::load_arch_config(o.arch);
     const golden::ModelConfig model = golden::load_model_config(o.model);
-    const int d_max = kern::max_d_in(model);
+    const kern::ModelBounds bounds = kern::model_bounds(model);
     const std::string fault = o.fault == "none" ? "" : o.fault;
     if (!fault.empty()) (void)fault_variant(fault);  // an unknown kind is an error
-    std::vector<Module> mods = generate(arch, d_max, fault);
+    std::vector<Module> mods = generate(arch, bounds, fault);
     if (!o.kernel.empty()) {
         std::erase_if(
             mods, [&](const Module& m) { return m.kernel != o.kernel && m.variant != o.kernel; });
@@ -45,7 +45,7 @@ int run_rtlgen(const RtlgenOptions& o) {
                         "kernels: " + join(kernel_names()) + "; variants: " + join(names));
         }
     }
-    const auto paths = write_modules(mods, arch, d_max, o.out);
+    const auto paths = write_modules(mods, arch, bounds, o.out);
     if (!o.quiet)
         for (const auto& p : paths) fmt::print("{}\n", p);
     int rc = 0;
@@ -71,7 +71,7 @@ void write_csim_shapes(const std::string& out, const std::vector<std::string>& c
         const golden::ModelConfig model =
             golden::load_model_config(colon == std::string::npos ? "tiny" : spec.substr(colon + 1));
         const kern::ArchParams arch = kern::load_arch_config(arch_name);
-        all.push_back({arch.name, generate(arch, kern::max_d_in(model))});
+        all.push_back({arch.name, generate(arch, kern::model_bounds(model))});
     }
     const std::string text = csim_shapes_header(all);
     const std::filesystem::path dir = std::filesystem::path(out).parent_path();

@@ -18,12 +18,12 @@ std::string repl(int n, const std::string& bit) { return fmt::format("{{{}{{{}}}
 void emit_linear(Module& m, const EmitContext& c) {
     const bool systolic = m.variant != "linear_decode";
     const kern::LinearShape s =
-        !systolic ? kern::linear_decode_shape(c.arch, c.d_max)
+        !systolic ? kern::linear_decode_shape(c.arch, c.bounds.d_max)
         : m.variant == "linear_prefill_kq"
-            ? kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kKq, c.d_max)
+            ? kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kKq, c.bounds.d_max)
         : m.variant == "linear_prefill_vo"
-            ? kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kVo, c.d_max)
-            : kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kFfn, c.d_max);
+            ? kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kVo, c.bounds.d_max)
+            : kern::linear_prefill_shape(c.arch, kern::PrefillEngine::kFfn, c.bounds.d_max);
     const std::string& fault = c.fault;
     const int rows = s.rows, ae = s.act_lanes, lanes = s.lanes, wp = s.wp, cols = lanes * wp;
     const int nb = s.d_max / ae;

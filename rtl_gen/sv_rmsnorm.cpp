@@ -11,7 +11,7 @@ namespace flexllm::rtlgen {
 void emit_rmsnorm(Module& m, const EmitContext& c) {
     const kern::Phase phase =
         m.variant == "rmsnorm_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
-    const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.d_max);
+    const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_x"}, {"m_axis_y"}, {{"cfg_eps", true, 40}});
     m.primitives = {"flexllm_divu", "flexllm_isqrt"};
     wrap_core(m, "flexllm_rmsnorm",

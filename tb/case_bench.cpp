@@ -12,21 +12,23 @@
 namespace flexllm::tb {
 
 const rtlgen::Module& variant_module(const kern::ArchParams& arch, const std::string& variant,
-                                     int d_max) {
+                                     const kern::ModelBounds& bounds) {
     static std::mutex mu;
     static std::map<std::string, rtlgen::Module> cache;
-    const std::string key = fmt::format("{:016x}/{}/{}", kern::params_hash(arch), variant, d_max);
+    const std::string key =
+        fmt::format("{:016x}/{}/{}/{}/{}/{}", kern::params_hash(arch), variant, bounds.d_max,
+                    bounds.head_dim, bounds.kv_dim, bounds.positions);
     std::lock_guard<std::mutex> lk(mu);
     auto it = cache.find(key);
     if (it == cache.end())
-        it = cache.emplace(key, rtlgen::generate_variant(arch, d_max, variant)).first;
+        it = cache.emplace(key, rtlgen::generate_variant(arch, bounds, variant)).first;
     return it->second;
 }
 
 CaseContext case_context(const CaseSpec& c, const kern::ArchParams& arch,
                          const golden::ModelConfig& m) {
-    const int d_max = kern::max_d_in(m);
-    return {c, arch, m, d_max, variant_module(arch, find_kernel(c.stage).variant(c), d_max)};
+    const kern::ModelBounds b = kern::model_bounds(m);
+    return {c, arch, m, b, variant_module(arch, find_kernel(c.stage).variant(c), b)};
 }
 
 CaseBench build_bench(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,

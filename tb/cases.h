@@ -87,11 +87,11 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
                     int d_in_needed);
 std::string default_rtl_dir();
 
-// The generated module of an RTL variant for (arch, d_max), made once per process: its port specs
+// The generated module of an RTL variant for (arch, bounds), made once per process: its port specs
 // drive the bench layout and the C-sim beat conversion.
 const rtlgen::Module& variant_module(const kern::ArchParams& arch, const std::string& variant,
-                                     int d_max);
-// What the case's kernel gets: the spec, the config, the model, d_max and the variant's module
+                                     const kern::ModelBounds& bounds);
+// What the case's kernel gets: the spec, the config, the model, its bounds and the variant's module
 // (references to c, arch and m, which must outlive it).
 CaseContext case_context(const CaseSpec& c, const kern::ArchParams& arch,
                          const golden::ModelConfig& m);

@@ -122,7 +122,7 @@ struct CaseContext {
     const CaseSpec& spec;
     const kern::ArchParams& arch;
     const golden::ModelConfig& model;
-    int d_max;                     // the generated buffers' bound: the model's largest d_in
+    kern::ModelBounds bounds;      // the generated buffers' bounds (the model's largest d_in, ...)
     const rtlgen::Module& module;  // the variant's ports (port specs), shape and C-sim shape
 };
 

@@ -53,13 +53,13 @@ class Fht final : public Kernel {
             throw Error(fmt::format("{}: fht size {} is not a power of two", x.spec.id(), b.d));
         b.scalars.push_back(
             {"cfg_log2n", static_cast<uint64_t>(std::countr_zero(static_cast<unsigned>(b.d)))});
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::fht_cycles(b.tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total;
         return b;
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int n = static_cast<int>(p.scalar("cfg_d"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {
             hls::stream<kern::ActVecBeat<S>> in("s_axis_x"), out("m_axis_y");

@@ -43,7 +43,7 @@ class Linear final : public Kernel {
     CaseBench bench(const CaseContext& x, const StageData& data) const override {
         const LinearStimulus& st = static_cast<const LinearData&>(data).st;
         const kern::LinearParams lp =
-            kern::derive_linear(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.d_max);
+            kern::derive_linear(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.bounds.d_max);
         const auto& s = lp.shape;
         const int R = s.rows, A = s.act_lanes, LN = s.lanes, WP = s.wp, cols = s.cols();
         const int d_in = lp.d_in, d_out = lp.d_out, n_cb = lp.n_cb;
@@ -141,7 +141,7 @@ class Linear final : public Kernel {
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
         const kern::LinearParams lp =
-            kern::derive_linear(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.d_max);
+            kern::derive_linear(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.bounds.d_max);
         const int d_in = static_cast<int>(p.scalar("cfg_d_in"));
         const int n_cb = static_cast<int>(p.scalar("cfg_n_cb"));
         return dispatch_shape<csim::shapes::kAllLinearShape>(lp.shape, [&]<kern::LinearShape S>() {

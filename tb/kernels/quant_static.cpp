@@ -87,13 +87,13 @@ class QuantStatic final : public Kernel {
         CaseBench b = vector_bench(x, d, {"s_axis_x"}, "m_axis_q", "int8",
                                    {{"s_axis_m", [&](int) { return mults; }}});
         b.scalars.push_back({"cfg_head_dim", static_cast<uint64_t>(d.head_dim)});
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::quant_static_cycles(b.tokens, b.d, heads, s.lanes, s.tokens).total;
         return b;
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         const int hd = static_cast<int>(p.scalar("cfg_head_dim"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {

@@ -34,7 +34,7 @@ class QuantToken final : public Kernel {
     CaseBench bench(const CaseContext& x, const StageData& data) const override {
         const LinearStimulus& st = static_cast<const LinearData&>(data).st;
         const kern::QuantParams qp =
-            kern::derive_quant(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.d_max);
+            kern::derive_quant(x.arch, x.model, x.spec.phase, linear_role(x.spec), x.bounds.d_max);
         const int T = qp.shape.tokens, L = qp.shape.lanes, d = qp.d, beats = qp.beats();
         const int n = static_cast<int>(st.x.size());
         if (n == 0) throw Error(fmt::format("{}: no tokens", x.spec.id()));
@@ -73,7 +73,7 @@ class QuantToken final : public Kernel {
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {
             hls::stream<kern::QuantInBeat<S>> in("s_axis_x");

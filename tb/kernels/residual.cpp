@@ -54,7 +54,7 @@ class Residual final : public Kernel {
     CaseBench bench(const CaseContext& x, const StageData& data) const override {
         CaseBench b = vector_bench(x, static_cast<const VectorData&>(data),
                                    {"s_axis_x", "s_axis_y"}, "m_axis_z", "z");
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::vector_cycles(b.tokens, b.d, s.lanes, s.tokens,
                                              perf::VectorKind::kStream, perf::fill::kResidual)
                              .total;
@@ -62,7 +62,7 @@ class Residual final : public Kernel {
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {
             hls::stream<kern::ActVecBeat<S>> a("s_axis_x"), y("s_axis_y"), z("m_axis_z");

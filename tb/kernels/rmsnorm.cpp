@@ -59,7 +59,7 @@ class Rmsnorm final : public Kernel {
         const auto& d = static_cast<const VectorData&>(data);
         CaseBench b = vector_bench(x, d, {"s_axis_x"}, "m_axis_y", "y");
         b.scalars.push_back({"cfg_eps", static_cast<uint64_t>(d.eps_q32)});
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::vector_cycles(b.tokens, b.d, s.lanes, s.tokens,
                                              perf::VectorKind::kRowReduce, perf::fill::kRmsNorm)
                              .total;
@@ -67,7 +67,7 @@ class Rmsnorm final : public Kernel {
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         const uint64_t eps = p.scalar("cfg_eps");
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {

@@ -78,7 +78,7 @@ class Rope final : public Kernel {
     // t*L + l of beat b: token t, pair j = b*L + l), then the rows.
     CaseBench bench(const CaseContext& x, const StageData& sd) const override {
         const auto& d = static_cast<const RopeData&>(sd);
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int half = d.head_dim / 2, n = static_cast<int>(d.cs.size());
         if (half % s.lanes != 0 || d.head_dim > x.module.shape.at("hdmax").get<int>())
             throw Error(fmt::format("{}: head_dim {} needs lanes dividing {} and at most {}",
@@ -105,7 +105,7 @@ class Rope final : public Kernel {
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         const int hd = static_cast<int>(p.scalar("cfg_head_dim"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {

@@ -49,7 +49,7 @@ class Swiglu final : public Kernel {
     CaseBench bench(const CaseContext& x, const StageData& sd) const override {
         CaseBench b = vector_bench(x, static_cast<const VectorData&>(sd), {"s_axis_g", "s_axis_u"},
                                    "m_axis_h", "h");
-        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::vector_cycles(b.tokens, b.d, s.lanes, s.tokens,
                                              perf::VectorKind::kStream, perf::fill::kSwiglu)
                              .total;
@@ -57,7 +57,7 @@ class Swiglu final : public Kernel {
     }
 
     bool csim(const CaseContext& x, CsimPorts& p) const override {
-        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+        const auto shape = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int d = static_cast<int>(p.scalar("cfg_d"));
         return dispatch_shape<csim::shapes::kAllVectorShape>(shape, [&]<kern::VectorShape S>() {
             hls::stream<kern::ActVecBeat<S>> gate("s_axis_g"), up("s_axis_u"), h("m_axis_h");

@@ -59,7 +59,7 @@ Rows random_rows(const CaseSpec& c, const RandomSpec& r, int d, uint64_t stream,
 CaseBench vector_bench(const CaseContext& x, const VectorData& d,
                        const std::vector<std::string>& inputs, const std::string& output,
                        const std::string& tensor, const std::vector<GroupPort>& per_group) {
-    const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.d_max);
+    const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
     const int T = s.tokens, L = s.lanes;
     const int n = static_cast<int>(d.out.size());
     if (n == 0) throw Error(fmt::format("{}: no tokens", x.spec.id()));

@@ -211,10 +211,11 @@ TEST(RtlGen, DegenerateArraysLintAndSynthesize) {
 
 TEST(RtlGen, ManifestCarriesHashAndPorts) {
     const auto a = kern::load_arch_config("tiny_b");
-    const auto mods = generate(a, 256);
+    const auto bounds = kern::model_bounds(golden::load_model_config("tiny"));
+    const auto mods = generate(a, bounds);
     ASSERT_EQ(mods.size(), variants().size());
     for (const auto& m : mods) {
-        const auto j = manifest(m, a, 256);
+        const auto j = manifest(m, a, bounds);
         EXPECT_EQ(j["params_hash"], fmt::format("{:016x}", kern::params_hash(a)));
         EXPECT_EQ(j["generator_version"], kGeneratorVersion);
         EXPECT_FALSE(j["streams"].empty());
@@ -234,7 +235,7 @@ TEST(RtlGen, RejectsUnknownFaultAndKernel) {
     RtlgenOptions o;
     o.arch = "tiny_a";
     o.out = (fs::temp_directory_path() / "flexllm_rtlgen_bad").string();
-    o.kernel = "softmax";
+    o.kernel = "no_such_kernel";
     o.quiet = true;
     EXPECT_THAT([&] { run_rtlgen(o); },
                 ::testing::ThrowsMessage<Error>(::testing::HasSubstr("unknown kernel")));
@@ -250,10 +251,10 @@ TEST(GoldenSv, GeneratedSvMatchesTheCheckedInFiles) {
     const bool update = std::getenv("FLEXLLM_UPDATE_GOLDEN_SV") != nullptr;
     const fs::path root = fs::path(FLEXLLM_SOURCE_DIR) / "tests" / "lint" / "golden_sv";
     int files = 0;
-    const int d_max = kern::max_d_in(golden::load_model_config("tiny"));
+    const auto bounds = kern::model_bounds(golden::load_model_config("tiny"));
     for (const char* arch_name : {"tiny_a", "tiny_b"}) {
         const auto arch = kern::load_arch_config(arch_name);
-        for (const Module& m : generate(arch, d_max)) {
+        for (const Module& m : generate(arch, bounds)) {
             const fs::path f = root / arch_name / (m.name + ".sv");
             ++files;
             if (update) {
