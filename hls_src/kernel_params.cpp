@@ -79,12 +79,29 @@ int max_d_in(const golden::ModelConfig& m) {
 }
 
 ModelBounds model_bounds(const golden::ModelConfig& m) {
-    return {max_d_in(m), m.head_dim, m.kv_dim(), m.max_positions};
+    return {max_d_in(m), m.head_dim, m.kv_dim(), std::min(m.max_positions, kMaxContext)};
 }
 
 VectorShape vector_shape(const ArchParams& a, Phase p, int d_max) {
     if (p == Phase::kPrefill) return {a.prefill.tp, 1, d_max};
     return {1, a.decode.lanes, d_max};
+}
+
+AttnShape attn_shape(const ArchParams& a, Phase p, const ModelBounds& b) {
+    if (p == Phase::kPrefill)
+        return {a.prefill.attn_tp, a.prefill.attn_kv, 1, true, b.head_dim, b.positions};
+    return {a.decode.heads_parallel,
+            a.decode.kv_parallel,
+            a.decode.heads_parallel,
+            false,
+            b.head_dim,
+            b.positions};
+}
+
+KvCacheShape kv_cache_shape(const ArchParams& a, Phase p, const ModelBounds& b) {
+    const VectorShape w = vector_shape(a, p, b.d_max);
+    const AttnShape r = attn_shape(a, p, b);
+    return {w.tokens, w.lanes, r.keys, b.head_dim, b.kv_dim, b.positions};
 }
 
 LinearShape linear_prefill_shape(const ArchParams& a, PrefillEngine e, int d_max) {

@@ -53,6 +53,18 @@ struct AttnShape {
     constexpr bool operator==(const AttnShape&) const = default;
 };
 
+// The KV cache of one layer: written in the vector layout of its phase (`tokens` x `lanes` int8 per
+// beat), read in words of `keys` consecutive positions of one (KV head, dim).
+struct KvCacheShape {
+    int tokens = 1;
+    int lanes = 1;
+    int keys = 1;
+    int head_dim_max = 1;
+    int kv_dim_max = 1;
+    int positions_max = 1;
+    constexpr bool operator==(const KvCacheShape&) const = default;
+};
+
 enum class Phase { kPrefill, kDecode };
 enum class LinearRole { kQ, kK, kV, kO, kGate, kUp, kDown, kLmHead };
 enum class PrefillEngine { kKq, kVo, kFfn };
@@ -74,8 +86,11 @@ struct RoleDims {
 RoleDims role_dims(const golden::ModelConfig& m, LinearRole r);
 // Largest d_in over every role of the model: the generate-time buffer bound.
 int max_d_in(const golden::ModelConfig& m);
+// The most positions the attention engines and the KV cache are generated for (FlexLLM's U280
+// system: a 1024-token prompt + 1024 generated); a model's longer context is cut to this.
+inline constexpr int kMaxContext = 2048;
 // What a generated design is sized for: the largest activation length (max_d_in) and the attention
-// engines' head_dim, kv_dim (kv_heads x head_dim) and context positions.
+// engines' head_dim, kv_dim (kv_heads x head_dim) and context positions (<= kMaxContext).
 struct ModelBounds {
     int d_max = 1;
     int head_dim = 1;
@@ -85,6 +100,8 @@ struct ModelBounds {
 ModelBounds model_bounds(const golden::ModelConfig& m);
 
 VectorShape vector_shape(const ArchParams& a, Phase p, int d_max);
+AttnShape attn_shape(const ArchParams& a, Phase p, const ModelBounds& b);
+KvCacheShape kv_cache_shape(const ArchParams& a, Phase p, const ModelBounds& b);
 LinearShape linear_prefill_shape(const ArchParams& a, PrefillEngine e, int d_max);
 LinearShape linear_decode_shape(const ArchParams& a, int d_max);
 const MemChannelParams& prefill_mem(const ArchParams& a, PrefillEngine e);

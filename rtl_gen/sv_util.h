@@ -35,6 +35,13 @@ class SvWriter {
 void vector_ports(Module& m, const kern::VectorShape& s, const std::vector<std::string>& inputs,
                   const std::vector<std::string>& outputs,
                   const std::vector<ScalarPort>& extra = {});
+// The ports every attention engine of shape `s` shares: the `extra` input scalars, status_err and
+// the group header s_axis_hdr ({nrows[31:16], qpos0[15:0]}, one beat per group); its shape.
+void attn_ports(Module& m, const kern::AttnShape& s, const std::vector<ScalarPort>& extra);
+// The module parameters of an attention core: R, K, SETS, TOKEN_ROWS, HD_MAX, P_MAX (those named).
+std::vector<SvParam> attn_params(const kern::AttnShape& s, const std::vector<std::string>& names);
+// The EXP2 table of golden/NUMERICS.md §3 as the ROM flexllm_exp2_rom (e <= EXP2[k] when en).
+Module::Generated exp2_rom();
 // A generated top around the hand-written core `core` of rtl_gen/sv/: the header, the ports of
 // `m`, one instance of the core with `params` and every port passed through by name.
 void wrap_core(Module& m, const std::string& core, const std::vector<SvParam>& params);

@@ -45,9 +45,9 @@ struct Expect {
         e.port = port;
         e.tensor = std::move(tensor);
     }
-    void elem(int64_t v, int token, int channel) {
+    void elem(int64_t v, int token, int channel, int head = -1, int key = -1) {
         e.elems.push_back(v);
-        e.coords.push_back({token, channel});
+        e.coords.push_back({token, channel, head, key});
     }
     void beat(bool last) {
         e.last.push_back(last);

@@ -53,14 +53,19 @@ uint64_t RunResult::starve_cycles() const {
     return s;
 }
 
+std::string Coord::text() const {
+    std::string s = fmt::format("token {} channel {}", token, channel);
+    if (head >= 0) s += fmt::format(" head {}", head);
+    if (key >= 0) s += fmt::format(" key {}", key);
+    return s;
+}
+
 std::string RunResult::summary() const {
     if (ok) return "ok";
     if (first)
         return fmt::format(
-            "first divergence on {} ({}) beat {} lane {}: token {} channel {} "
-            "GOT={} EXP={}{}{}",
-            first->port, first->tensor, first->beat, first->lane, first->coord.token,
-            first->coord.channel, first->got, first->exp,
+            "first divergence on {} ({}) beat {} lane {}: {} GOT={} EXP={}{}{}", first->port,
+            first->tensor, first->beat, first->lane, first->coord.text(), first->got, first->exp,
             timed ? fmt::format(" at cycle {}", first->cycle) : "",
             mismatches > 1 ? fmt::format(" ({} later mismatches, propagated)", mismatches - 1)
                            : "");

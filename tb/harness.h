@@ -31,10 +31,14 @@ struct PortStimulus {
     size_t beats() const { return last.size(); }
 };
 
-// Coordinates of an output element in the stage's tensor: token and channel (-1: padding).
+// Coordinates of an output element in the stage's tensor: token and channel (-1: padding), and
+// for the attention stages the head and the key position (-1: not an attention coordinate).
 struct Coord {
     int32_t token = -1;
     int32_t channel = -1;
+    int32_t head = -1;
+    int32_t key = -1;
+    std::string text() const;  // "token T channel C", then " head H" and " key J" when set
 };
 
 // The beats an output port must produce: expected elements (lanes per beat) and their coordinates.

@@ -2,6 +2,7 @@
 #include "tb/kernel_registry.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -94,6 +95,10 @@ CaseSpec parse_case_id(const std::string& id) {
     if (!layered && role.per_layer)
         throw Error(fmt::format("bad test id '{}': role {} needs a layer", id, c.role),
                     fmt::format("{}/{}/L0/{}/{}", parts[0], parts[1], c.stage, c.role));
+    if (role.decode_only && c.phase == kern::Phase::kPrefill)
+        throw Error(
+            fmt::format("bad test id '{}': {} runs in decode only", id, c.role),
+            fmt::format("{}/decode/{}", parts[0], fmt::join(parts.begin() + 2, parts.end(), "/")));
     return c;
 }
 
@@ -183,13 +188,19 @@ std::vector<CaseSpec> enumerate_cases(const std::vector<std::string>& archs,
     std::vector<CaseSpec> out;
     for (const auto& a : archs)
         for (kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
+            const auto runs = [&](const Entry& e) {
+                return !(e.role.decode_only && p == kern::Phase::kPrefill);
+            };
             for (int l : layers)
                 for (const Entry& e : layer_roles)
-                    out.push_back({a, p, std::string(kernels()[e.kernel]->name()), e.role.name, l});
+                    if (runs(e))
+                        out.push_back(
+                            {a, p, std::string(kernels()[e.kernel]->name()), e.role.name, l});
             if (head)
                 for (const Entry& e : head_roles)
-                    out.push_back(
-                        {a, p, std::string(kernels()[e.kernel]->name()), e.role.name, -1});
+                    if (runs(e))
+                        out.push_back(
+                            {a, p, std::string(kernels()[e.kernel]->name()), e.role.name, -1});
         }
     return out;
 }

@@ -50,7 +50,8 @@ enum class Slot {
 struct Role {
     std::string name;  // the ROLE of case ids: q, gate, attn, lm_head, final, ...
     Slot slot;
-    bool per_layer = true;  // false: once, after the last decoder layer
+    bool per_layer = true;     // false: once, after the last decoder layer
+    bool decode_only = false;  // true: no prefill case (sampling runs on the decode accelerator)
 };
 
 // One regression case: (config, phase, layer, stage, role).

@@ -158,6 +158,10 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
                 {"token", c.rtl.first->coord.token}, {"channel", c.rtl.first->coord.channel},
                 {"got", c.rtl.first->got},           {"exp", c.rtl.first->exp},
                 {"cycle", c.rtl.first->cycle}};
+        if (c.rtl.first && c.rtl.first->coord.head >= 0)
+            r["first_divergence"]["head"] = c.rtl.first->coord.head;
+        if (c.rtl.first && c.rtl.first->coord.key >= 0)
+            r["first_divergence"]["key"] = c.rtl.first->coord.key;
         fails += !c.passed;
         j["cases"].push_back(r);
     }

@@ -52,11 +52,22 @@ inline constexpr StageFill kFht{.fixed = 1, .per_block = 0, .serial_blocks = tru
 // residual (rtl_gen/sv/flexllm_residual.sv): one beat per cycle into an output register.
 inline constexpr StageFill kResidual{.fixed = 1, .per_block = 0, .serial_blocks = true};
 
+// attn_scores (rtl_gen/sv/flexllm_attn_scores.sv): the MAC register and the output register.
+inline constexpr StageFill kAttnScores{.fixed = 2, .per_block = 0, .serial_blocks = true};
+// softmax (rtl_gen/sv/flexllm_softmax.sv): per group the pipeline turns and the 33-step divider.
+inline constexpr StageFill kSoftmax{.fixed = 3, .per_block = 39, .serial_blocks = true};
+// attn_context (rtl_gen/sv/flexllm_attn_context.sv): each output beat leaves as the last block
+// finishes its dimension; the multiplier stage and the output register.
+inline constexpr StageFill kAttnContext{.fixed = 3, .per_block = 0, .serial_blocks = true};
+// sample (rtl_gen/sv/flexllm_sample.sv): the output register.
+inline constexpr StageFill kSample{.fixed = 1, .per_block = 0, .serial_blocks = true};
+// kv_cache (rtl_gen/sv/flexllm_kv_cache.sv): the read register.
+inline constexpr StageFill kKvCache{.fixed = 1, .per_block = 0, .serial_blocks = true};
+
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
 inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};
 inline constexpr StageFill kKvWrite{.fixed = 2, .per_block = 0, .serial_blocks = true};
 inline constexpr StageFill kEmbed{.fixed = 4, .per_block = 0, .serial_blocks = true};
-inline constexpr StageFill kSample{.fixed = 4, .per_block = 0, .serial_blocks = true};
 
 // Prefill -> decode hand-off on the device: drain the prefill engines, switch the decode engine's
 // channel arbitration to the KV cache, start the decode controller.

@@ -304,13 +304,61 @@ StageCycles embed_cycles(int tokens, int hidden, int lanes, const MemChannelPara
     return c;
 }
 
+StageCycles attn_scores_cycles(int groups, int64_t blocks, int head_dim, const StageFill& f) {
+    require_positive("attn_scores", "groups", groups);
+    require_positive("attn_scores", "head_dim", head_dim);
+    StageCycles c;
+    c.compute = blocks * head_dim + int64_t{groups} * f.per_block;
+    c.fill = f.fixed;
+    finish(c);
+    c.first_out = head_dim + f.fixed;
+    c.in_span = c.compute;
+    return c;
+}
+
+StageCycles softmax_cycles(int groups, int64_t blocks, const StageFill& f) {
+    require_positive("softmax", "groups", groups);
+    StageCycles c;
+    c.compute = 3 * blocks + int64_t{groups} * f.per_block;
+    c.fill = f.fixed;
+    finish(c);
+    c.first_out = c.total;
+    c.in_span = c.compute;
+    return c;
+}
+
+StageCycles attn_context_cycles(int groups, int64_t blocks, int head_dim, const StageFill& f) {
+    require_positive("attn_context", "groups", groups);
+    require_positive("attn_context", "head_dim", head_dim);
+    StageCycles c;
+    c.compute = blocks * head_dim + int64_t{groups} * f.per_block;
+    c.fill = f.fixed;
+    finish(c);
+    c.first_out = c.total;
+    c.in_span = c.compute;
+    return c;
+}
+
+StageCycles kv_cache_cycles(int commands, int64_t write_beats, int lanes, int64_t words,
+                            const StageFill& f) {
+    require_positive("kv_cache", "commands", commands);
+    require_positive("kv_cache", "lanes", lanes);
+    StageCycles c;
+    c.compute = commands + write_beats * lanes + words;
+    c.fill = f.fixed;
+    finish(c);
+    c.first_out = c.total;
+    c.in_span = c.compute;
+    return c;
+}
+
 StageCycles sample_cycles(int vocab, int lanes, int top_k, const StageFill& f) {
     require_positive("sample", "vocab", vocab);
     require_positive("sample", "lanes", lanes);
     if (top_k < 0) throw Error("perf sample: top_k must be >= 0");
     StageCycles c;
     c.in_span = cdiv(vocab, lanes);
-    c.compute = c.in_span + top_k;
+    c.compute = c.in_span + (top_k > 1 ? top_k + kSampleDraw : 0);
     c.fill = f.fixed;
     finish(c);
     c.first_out = c.total;

@@ -151,6 +151,27 @@ StageCycles attention_prefill_cycles(int queries, int keys, const AttnShape& a, 
                                      int attn_kv, int lanes, const MemChannelParams& kv_mem,
                                      const StageFill& f = fill::kAttention);
 
+// ---- the attention kernels (per query group: the rows of one shape pass, its key blocks) -------
+// attn_scores (rtl_gen/sv/flexllm_attn_scores.sv): every block's head_dim key beats, one per cycle
+// (block 0 joined with the q beats), groups back to back:
+//   compute = blocks * head_dim;  total = compute + fill.fixed
+StageCycles attn_scores_cycles(int groups, int64_t blocks, int head_dim,
+                               const StageFill& f = fill::kAttnScores);
+// softmax (rtl_gen/sv/flexllm_softmax.sv): three passes over a group's beats (load with the max,
+// exp and sum, normalize) and the reciprocal between them:
+//   compute = 3 * blocks + groups * per_block;  total = compute + fill.fixed
+StageCycles softmax_cycles(int groups, int64_t blocks, const StageFill& f = fill::kSoftmax);
+// attn_context (rtl_gen/sv/flexllm_attn_context.sv): every block's head_dim value beats, one per
+// cycle; a group's output beat d leaves as its last block finishes dimension d:
+//   compute = blocks * head_dim + groups * per_block;  total = compute + fill.fixed
+StageCycles attn_context_cycles(int groups, int64_t blocks, int head_dim,
+                                const StageFill& f = fill::kAttnContext);
+// kv_cache (rtl_gen/sv/flexllm_kv_cache.sv): a command beat, then a write beat per `lanes` cycles
+// (one element of each of its tokens per cycle) or a read word per cycle:
+//   compute = commands + write_beats * lanes + words;  total = compute + fill.fixed
+StageCycles kv_cache_cycles(int commands, int64_t write_beats, int lanes, int64_t words,
+                            const StageFill& f = fill::kKvCache);
+
 // ---- memory-side stages -----------------------------------------------------------------------
 // KV cache append: tokens*2*kv_dim int8 bytes written; memory-bound only.
 StageCycles kv_write_cycles(int tokens, int kv_dim, const MemChannelParams& mem,
@@ -159,8 +180,10 @@ StageCycles kv_write_cycles(int tokens, int kv_dim, const MemChannelParams& mem,
 // dequantized at `lanes` elements per cycle.
 StageCycles embed_cycles(int tokens, int hidden, int lanes, const MemChannelParams& mem,
                          const StageFill& f = fill::kEmbed);
-// Sampling over the streamed logits: ceil(vocab / lanes) cycles + top_k selection steps
-// (0 = greedy argmax).
+// Sampling (rtl_gen/sv/flexllm_sample.sv) over the streamed logits, B = ceil(vocab / lanes) beats
+// at one per cycle: greedy (top_k <= 1) compute = B; top-k compute = B + top_k pops + kSampleDraw
+// (the weight pipeline, the 49-step remainder of the draw, the scan); total = compute + fill.fixed.
+inline constexpr int kSampleDraw = 52;
 StageCycles sample_cycles(int vocab, int lanes, int top_k, const StageFill& f = fill::kSample);
 
 }  // namespace flexllm::perf
