@@ -78,7 +78,13 @@ TEST_P(BuiltRtl, VerilatorLintWallClean) {
 // kernel list, at the first built config (FLEXLLM_FULL_SYNTH_ARCH); every other module (the other
 // variants, configs and the mutants) gets coarse synthesis. Both are cached by the sources' hash
 // (yosys_synth_cached), so an unchanged module is not synthesized again.
+// Kernels whose gate-level synthesis would spend minutes turning storage into flip-flops get coarse
+// synthesis only (word-level cells, memories kept as $mem, as an FPGA flow infers block RAM):
+// kv_cache (an 8 KB cache: 65k flip-flops, 125 CPU-s at tiny_a) and sample (lanes x 64 sorted-list
+// entries: 127k cells, 134 CPU-s). `flexllm rtlgen --lint` runs their full synthesis on demand.
+const std::set<std::string> kCoarseOnly = {"kv_cache", "sample"};
 std::string full_synthesis_module(const std::string& kernel) {
+    if (kCoarseOnly.count(kernel)) return {};
     for (const auto& v : variants())
         if (v.kernel == kernel)
             return fmt::format("{}/{}_{}.sv", FLEXLLM_FULL_SYNTH_ARCH, v.variant,
@@ -104,8 +110,9 @@ TEST(SynthBudget, EveryKernelGetsOneFullSynthesis) {
     std::set<std::string> full;
     for (const auto& m : built_modules())
         if (full_synthesis(m)) full.insert(m);
-    EXPECT_EQ(full.size(), kernel_names().size());
-    for (const auto& k : kernel_names()) EXPECT_TRUE(full.count(full_synthesis_module(k))) << k;
+    EXPECT_EQ(full.size(), kernel_names().size() - kCoarseOnly.size());
+    for (const auto& k : kernel_names())
+        if (!kCoarseOnly.count(k)) EXPECT_TRUE(full.count(full_synthesis_module(k))) << k;
 }
 
 TEST(SynthCache, RecordsPassesOnlyAndKeysOnContent) {
