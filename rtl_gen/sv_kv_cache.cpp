@@ -15,9 +15,12 @@ void emit_kv_cache(Module& m, const EmitContext& c) {
     m.streams = {{"s_axis_cmd", true, 1, 33, false, "1"},
                  {"s_axis_x", true, s.tokens * s.lanes, 8, true, "ceil(count/T)*cfg_kv_dim/L"},
                  {"m_axis_kv", false, s.keys, 8, true, "ceil(count/K)*cfg_kv_dim"}};
-    m.shape = {{"tokens", s.tokens},         {"lanes", s.lanes},
-               {"keys", s.keys},             {"head_dim_max", s.head_dim_max},
-               {"kv_dim_max", s.kv_dim_max}, {"positions_max", s.positions_max}};
+    m.shape = {{"tokens", s.tokens},
+               {"lanes", s.lanes},
+               {"keys", s.keys},
+               {"head_dim_max", s.head_dim_max},
+               {"kv_dim_max", s.kv_dim_max},
+               {"positions_max", s.positions_max}};
     m.csim_shape = fmt::format("kern::KvCacheShape{{{}, {}, {}, {}, {}, {}}}", s.tokens, s.lanes,
                                s.keys, s.head_dim_max, s.kv_dim_max, s.positions_max);
     wrap_core(m, "flexllm_kv_cache",

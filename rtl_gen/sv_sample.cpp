@@ -24,10 +24,11 @@ void emit_sample(Module& m, const EmitContext& c) {
     m.shape = {{"tokens", 1}, {"lanes", s.lanes}, {"d_max", s.d_max}, {"k_max", kMaxTopK}};
     m.csim_shape = fmt::format("kern::VectorShape{{1, {}, {}}}", s.lanes, s.d_max);
     m.generated.push_back(exp2_rom());
-    wrap_core(m, "flexllm_sample",
-              {{"L", std::to_string(s.lanes)},
-               {"KMAX", std::to_string(kMaxTopK)},
-               {"FAULT", std::to_string(fault_code(c.fault, {"tie-high", "sample-lose-stalled"}))}});
+    wrap_core(
+        m, "flexllm_sample",
+        {{"L", std::to_string(s.lanes)},
+         {"KMAX", std::to_string(kMaxTopK)},
+         {"FAULT", std::to_string(fault_code(c.fault, {"tie-high", "sample-lose-stalled"}))}});
 }
 
 }  // namespace flexllm::rtlgen

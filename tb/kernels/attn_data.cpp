@@ -13,7 +13,8 @@ namespace {
 
 Rows split_rows(const std::vector<int64_t>& v, int d, const std::string& name) {
     if (v.empty() || v.size() % d != 0)
-        throw Error(fmt::format("golden tap {} has {} elements, not rows of {}", name, v.size(), d));
+        throw Error(
+            fmt::format("golden tap {} has {} elements, not rows of {}", name, v.size(), d));
     Rows rows;
     for (size_t o = 0; o < v.size(); o += d) rows.emplace_back(v.begin() + o, v.begin() + o + d);
     return rows;
@@ -96,8 +97,8 @@ std::shared_ptr<const AttnData> attn_golden_data(const CaseSpec& c, const Golden
         s.probs = narrow(g.ints(pre + "softmax"));
         const size_t want = static_cast<size_t>(s.tokens) * cfg.heads * s.ctx();
         if (s.scores.size() != want || s.probs.size() != want)
-            throw Error(fmt::format("{}: {}attn_scores/softmax have {}/{} elements, not {}",
-                                    c.id(), pre, s.scores.size(), s.probs.size(), want));
+            throw Error(fmt::format("{}: {}attn_scores/softmax have {}/{} elements, not {}", c.id(),
+                                    pre, s.scores.size(), s.probs.size(), want));
         s.context = rows(step, "attn_context", cfg.q_dim());
         a->steps.push_back(std::move(s));
     }
@@ -183,9 +184,10 @@ int64_t attn_header(const AttnGroup& g) {
 
 int64_t multiplier_lane(const CaseSpec& c, const golden::Multiplier& m) {
     if (m.m >= (1u << 16) || m.shift < 0 || m.shift > 62)
-        throw Error(fmt::format("{}: multiplier {}*2^-{} does not fit the 16-bit mantissa / "
-                                "6-bit shift port",
-                                c.id(), m.m, m.shift));
+        throw Error(
+            fmt::format("{}: multiplier {}*2^-{} does not fit the 16-bit mantissa / "
+                        "6-bit shift port",
+                        c.id(), m.m, m.shift));
     return static_cast<int64_t>(m.shift) << 16 | m.m;
 }
 

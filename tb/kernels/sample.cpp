@@ -72,12 +72,12 @@ class Sample final : public Kernel {
         d->mult = golden::to_multiplier(1.4426950408889634 * 256.0 / 65536.0);
         std::mt19937_64 rng(r.seed * 131 + 17 + 7919 * 31);
         std::uniform_int_distribution<int> pick(0, 7);
-        const int32_t values[8] = {INT32_MIN, -5 << 16, -1 << 16, 0, 3 << 16, 3 << 16 | 1,
-                                   4 << 16,   INT32_MAX};
+        const int32_t values[8] = {INT32_MIN, -5 << 16,    -1 << 16, 0,
+                                   3 << 16,   3 << 16 | 1, 4 << 16,  INT32_MAX};
         for (int t = 0; t < r.decode_tokens; ++t) {
             std::vector<int32_t> l(m.vocab);
             for (auto& v : l) v = values[std::min(pick(rng), 6)];
-            if (t == 0) l[m.vocab - 1] = INT32_MAX;                // the maximum at the last index
+            if (t == 0) l[m.vocab - 1] = INT32_MAX;              // the maximum at the last index
             if (t == 1) std::fill(l.begin(), l.end(), 7 << 16);  // every logit equal
             d->logits.push_back(std::move(l));
         }
@@ -90,8 +90,9 @@ class Sample final : public Kernel {
         const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         const int vocab = static_cast<int>(d.logits.front().size());
         if (vocab % s.lanes != 0 || d.top_k > kMaxK || d.top_k > vocab)
-            throw Error(fmt::format("{}: vocab {} / top-k {} do not fit the RTL ({} lanes, k <= {})",
-                                    x.spec.id(), vocab, d.top_k, s.lanes, kMaxK));
+            throw Error(
+                fmt::format("{}: vocab {} / top-k {} do not fit the RTL ({} lanes, k <= {})",
+                            x.spec.id(), vocab, d.top_k, s.lanes, kMaxK));
         Packer st(x.module, "s_axis_state"), lg(x.module, "s_axis_logits");
         Expect tok(x.module, "m_axis_token", "token"), so(x.module, "m_axis_state", "rng_state");
         for (size_t t = 0; t < d.logits.size(); ++t) {
@@ -130,19 +131,19 @@ class Sample final : public Kernel {
                 throw Error(fmt::format("{}: no sample kernel of {} tokens per beat", x.spec.id(),
                                         S.tokens));
             else {
-            hls::stream<kern::SampleStateBeat> si("s_axis_state"), so("m_axis_state");
-            hls::stream<kern::ActVecBeat<S>> lg("s_axis_logits");
-            hls::stream<kern::SampleTokenBeat> tok("m_axis_token");
-            p.fill("s_axis_state", si);
-            p.fill("s_axis_logits", lg);
-            for (int t = p.transactions("s_axis_state"); t > 0; --t) {
-                kern::sample<S, kMaxK>(si, lg, tok, so, golden::exp2_table().data(), vocab, k,
-                                       mult);
-                p.drain("m_axis_token", tok);
-                p.drain("m_axis_state", so);
-            }
-            p.consumed("s_axis_state", si);
-            p.consumed("s_axis_logits", lg);
+                hls::stream<kern::SampleStateBeat> si("s_axis_state"), so("m_axis_state");
+                hls::stream<kern::ActVecBeat<S>> lg("s_axis_logits");
+                hls::stream<kern::SampleTokenBeat> tok("m_axis_token");
+                p.fill("s_axis_state", si);
+                p.fill("s_axis_logits", lg);
+                for (int t = p.transactions("s_axis_state"); t > 0; --t) {
+                    kern::sample<S, kMaxK>(si, lg, tok, so, golden::exp2_table().data(), vocab, k,
+                                           mult);
+                    p.drain("m_axis_token", tok);
+                    p.drain("m_axis_state", so);
+                }
+                p.consumed("s_axis_state", si);
+                p.consumed("s_axis_logits", lg);
             }
         });
     }
