@@ -39,16 +39,21 @@ const golden::ModelConfig& tiny() {
 }
 
 // Cases per (arch, phase) of a suite driving every layer: each kernel's per-layer roles in every
-// layer, plus its roles after the last layer, from the model config and the registry's roles.
-int roles_of(const std::vector<const Kernel*>& ks, bool per_layer) {
+// layer, plus its roles after the last layer (the decode-only ones in decode), from the model
+// config and the registry's roles.
+int roles_of(const std::vector<const Kernel*>& ks, bool per_layer, kern::Phase p) {
     int n = 0;
     for (const Kernel* k : ks)
-        for (const Role& r : k->roles()) n += r.per_layer == per_layer;
+        for (const Role& r : k->roles())
+            n += r.per_layer == per_layer && !(r.decode_only && p == kern::Phase::kPrefill);
     return n;
 }
-int per_layer_cases() { return roles_of(kernels(), true); }
-int cases_per_phase(const golden::ModelConfig& m) {
-    return m.layers * per_layer_cases() + roles_of(kernels(), false);
+int per_layer_cases() { return roles_of(kernels(), true, kern::Phase::kPrefill); }
+int cases_per_phase(const golden::ModelConfig& m, kern::Phase p) {
+    return m.layers * per_layer_cases() + roles_of(kernels(), false, p);
+}
+int cases_per_arch(const golden::ModelConfig& m) {
+    return cases_per_phase(m, kern::Phase::kPrefill) + cases_per_phase(m, kern::Phase::kDecode);
 }
 
 // The 120 cases of the suite before the kernel registry (quant_token and linear only), in their
@@ -128,14 +133,16 @@ TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
         for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
             for (const Kernel* k : kernels())
                 for (const Role& r : k->roles())
-                    if (!r.per_layer)
+                    if (r.decode_only && p == kern::Phase::kPrefill)
+                        continue;
+                    else if (!r.per_layer)
                         expected[{a, p, std::string(k->name()), r.name, -1}] = 0;
                     else
                         for (int l = 0; l < m.layers; ++l)
                             expected[{a, p, std::string(k->name()), r.name, l}] = 0;
     const std::vector<CaseSpec> cases = suite_cases(o);
     EXPECT_EQ(cases.size(), expected.size());
-    EXPECT_EQ(cases.size(), 2u * 2 * cases_per_phase(m));
+    EXPECT_EQ(static_cast<int>(cases.size()), 2 * cases_per_arch(m));
     std::set<std::string> ids;
     for (const auto& c : cases) {
         const Key k{c.arch, c.phase, c.stage, c.role, c.layer};
@@ -241,7 +248,8 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     s.waves = "never";
     std::set<std::string> ids;
     for (const auto& c : run_regress(s).cases) ids.insert(c.spec.id());
-    EXPECT_EQ(static_cast<int>(ids.size()), per_layer_cases() + roles_of(kernels(), false));
+    EXPECT_EQ(static_cast<int>(ids.size()),
+              per_layer_cases() + roles_of(kernels(), false, kern::Phase::kDecode));
     EXPECT_TRUE(ids.count("tiny_a/decode/L0/linear/down"));
     EXPECT_TRUE(ids.count("tiny_a/decode/quant_token/lm_head"));
     for (const auto& id : ids) EXPECT_THAT(id, ::testing::Not(HasSubstr("/L1/")));
@@ -273,7 +281,7 @@ TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
     o.jobs = 2;
     const auto r = run_regress(o);
     std::cout << r.table;  // model vs measured cycles of every case
-    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * cases_per_phase(tiny()));
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_arch(tiny()));
     EXPECT_EQ(r.exit_code, 0) << r.table;
     std::set<int> layers;
     for (const auto& c : r.cases)
@@ -307,7 +315,7 @@ TEST(Cosim, PromptLengthsAndTheLastPosition) {
     for (int plen : {1, 7, 13, 16}) {
         const auto r = run(plen, 2, "*");
         EXPECT_EQ(r.exit_code, 0) << "prompt " << plen << "\n" << r.table;
-        EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * cases_per_phase(tiny()));
+        EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_arch(tiny()));
         for (const auto& c : r.cases)
             if (c.spec.phase == kern::Phase::kPrefill && c.spec.layer >= 0)
                 EXPECT_EQ(c.tokens, plen) << c.spec.id();
@@ -316,7 +324,7 @@ TEST(Cosim, PromptLengthsAndTheLastPosition) {
     // fit max_positions, so a prefill of max_positions - 2 and a decode at max_positions - 2.
     const auto r = run(tiny().max_positions - 2, 1, "*/decode/*");
     EXPECT_EQ(r.exit_code, 0) << r.table;
-    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_phase(tiny()));
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_phase(tiny(), kern::Phase::kDecode));
     fs::remove(path);
 }
 
@@ -343,7 +351,8 @@ TEST(Cosim, SmokeSuiteFromTomlAndSuiteFile) {
     // tiny_a, decode, linear: 7 roles of every layer and the LM head
     const Kernel* linear = &find_kernel("linear");
     EXPECT_EQ(static_cast<int>(r.cases.size()),
-              tiny().layers * roles_of({linear}, true) + roles_of({linear}, false));
+              tiny().layers * roles_of({linear}, true, kern::Phase::kDecode) +
+                  roles_of({linear}, false, kern::Phase::kDecode));
     const auto path = fs::temp_directory_path() / "flexllm_suite_test.toml";
     std::ofstream(path)
         << "name = \"x\"\narchs = \"tiny_b\"\nfilter = \"*/prefill/L1/quant_token/q\"\n"
@@ -373,15 +382,16 @@ TEST(Cosim, ShardsPartitionTheSuite) {
         o.waves = "never";
         total += run_regress(o).cases.size();
     }
-    EXPECT_EQ(static_cast<int>(total), 2 * cases_per_phase(tiny()));
+    EXPECT_EQ(static_cast<int>(total), cases_per_arch(tiny()));
 }
 
 // Fault self-test: every mutant must fail the regression, and the report must point at it.
 struct FaultCase {
     const char* fault;
     const char* test;
-    const char* expect;  // substring of the failure report
-    const char* port;    // the stage's output stream, which the waveform must hold
+    const char* expect;             // substring of the failure report
+    const char* port;               // the stage's output stream, which the waveform must hold
+    const char* source = "golden";  // the stimulus that reaches the fault's corner
 };
 
 void PrintTo(const FaultCase& f, std::ostream* os) { *os << f.fault << " on " << f.test; }
@@ -395,7 +405,8 @@ TEST_P(FaultInjection, RegressionCatchesTheMutant) {
     RegressOptions o;
     o.fault = f.fault;
     o.filter = f.test;
-    o.explicit_options = {"filter"};
+    o.source = f.source;
+    o.explicit_options = {"filter", "source"};
     o.waves_dir = dir.string();
     const auto r = run_regress(o);
     ASSERT_EQ(r.cases.size(), 1u);
@@ -458,7 +469,34 @@ INSTANTIATE_TEST_SUITE_P(
         // Floor instead of round half up in the final shift.
         FaultCase{"round-floor", "tiny_a/decode/L1/fht/ffn", "m_axis_y (y)", "m_axis_y"},
         // The delay lines advance while the output stalls: beats are lost.
-        FaultCase{"advance-stalled", "tiny_a/prefill/L0/fht/ffn", "under stalls", "m_axis_y"}),
+        FaultCase{"advance-stalled", "tiny_a/prefill/L0/fht/ffn", "under stalls", "m_axis_y"},
+        // A write clobbers the rest of its word: the append zeroes position 0 of the history.
+        FaultCase{"clobber-word", "tiny_a/decode/L0/kv_cache/k", "head 0 key 0", "m_axis_kv"},
+        // Reads issue while the output stalls: words are lost.
+        FaultCase{"drop-stalled", "tiny_a/prefill/L1/kv_cache/v", "under stalls", "m_axis_kv"},
+        // The causal mask keeps key p + 1: query 0 of head 0 sees key 1.
+        FaultCase{"mask-plus-one", "tiny_a/prefill/L0/attn_scores/attn",
+                  "token 0 channel -1 head 0 key 1", "m_axis_s"},
+        // The output queue pops while stalled: a score beat is lost.
+        FaultCase{"pop-stalled", "tiny_a/decode/L0/attn_scores/attn", "under stalls", "m_axis_s"},
+        // p8 truncates instead of rounding half up.
+        FaultCase{"p8-floor", "tiny_a/decode/L0/softmax/attn", "m_axis_p (softmax)", "m_axis_p"},
+        // The pipeline overwrites a stalled probability beat.
+        FaultCase{"overwrite-stalled", "tiny_a/prefill/L1/softmax/attn", "under stalls",
+                  "m_axis_p"},
+        // The context multiplier truncates instead of rounding half up.
+        FaultCase{"ctx-truncate", "tiny_a/prefill/L1/attn_context/attn",
+                  "m_axis_ctx (attn_context)", "m_axis_ctx"},
+        // The output register reloads while stalled: context beats are lost.
+        FaultCase{"ctx-lose-stalled", "tiny_a/decode/L0/attn_context/attn", "under stalls",
+                  "m_axis_ctx"},
+        // Equal logits resolve toward the higher index: the random corners (every logit equal)
+        // pick the last token, not the first.
+        FaultCase{"tie-high", "tiny_a/decode/sample/greedy", "token 1 channel -1 GOT=255 EXP=0",
+                  "m_axis_token", "random"},
+        // Both output beats retire when either is taken: the stalled state beat is lost.
+        FaultCase{"sample-lose-stalled", "tiny_a/decode/sample/topk", "m_axis_state",
+                  "m_axis_state"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
