@@ -4,6 +4,10 @@
 // (+ the prefill wavefront's skew)
 // (target <= 1.05). Counters: measured, ideal, fill, ratio, ratio_padded (ideal with d_out rounded
 // up to the engine's columns: tiny_b's WP = 12 / 24 pad 64 outputs to 72).
+// The attention and sampling engines against their streaming ideal: one beat per cycle on the
+// port that sets the rate (the key / value / score / logit stream, the KV cache's words and its
+// write lanes), seeded random stimulus of a 16-token prefill and the last two decode positions
+// of the context; ratio = (measured - fill.fixed) / ideal.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -12,6 +16,7 @@
 #include "tb/cases.h"
 #include "tb/harness.h"
 #include "tb/kernels/linear_data.h"
+#include "tb/perf/pipeline_fill.h"
 
 namespace {
 
@@ -54,7 +59,71 @@ void engine(benchmark::State& state, const std::string& arch_name, kern::Phase p
         (static_cast<double>(r.measured()) - fill) / (ideal * lp.d_out_pad / d.d_out);
 }
 
+// Beats of input `port` of the bench (or of an output when no input has that name).
+double port_beats(const tb::CaseBench& b, const std::string& port) {
+    for (const auto& s : b.inputs)
+        if (s.port == port) return static_cast<double>(s.beats());
+    for (const auto& e : b.outputs)
+        if (e.port == port) return static_cast<double>(e.beats());
+    return 0;
+}
+
+void attention_engine(benchmark::State& state, const std::string& arch_name, kern::Phase phase,
+                      const std::string& stage, const std::string& role) {
+    const auto model = golden::load_model_config("tiny");
+    const auto arch = kern::load_arch_config(arch_name);
+    const tb::CaseSpec c{arch_name, phase, stage, role, stage == "sample" ? -1 : 0};
+    const auto data = tb::find_kernel(stage).random_data(c, model, tb::RandomSpec{5, 16, 2});
+    const auto bench = tb::build_bench(c, arch, model, *data);
+    tb::RunOptions ro;
+    ro.use_memory_model = false;
+    const auto make = tb::find_dut(tb::module_name(c));
+    tb::RunResult r;
+    for (auto _ : state) {
+        auto dut = make(1);
+        r = tb::run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
+                        bench.primary);
+    }
+    if (!r.ok) state.SkipWithError(r.summary().c_str());
+    double ideal = 0, fill = 0;
+    if (stage == "attn_scores") {
+        ideal = port_beats(bench, "s_axis_k");
+        fill = perf::fill::kAttnScores.fixed;
+    } else if (stage == "softmax") {
+        ideal = port_beats(bench, "s_axis_s");
+        fill = perf::fill::kSoftmax.fixed;
+    } else if (stage == "attn_context") {
+        ideal = port_beats(bench, "s_axis_v");
+        fill = perf::fill::kAttnContext.fixed;
+    } else if (stage == "kv_cache") {
+        const int lanes = kern::vector_shape(arch, phase, kern::max_d_in(model)).lanes;
+        ideal = port_beats(bench, "m_axis_kv") + port_beats(bench, "s_axis_x") * lanes;
+        fill = perf::fill::kKvCache.fixed;
+    } else {
+        ideal = port_beats(bench, "s_axis_logits");
+        fill = perf::fill::kSample.fixed;
+    }
+    state.counters["measured"] = static_cast<double>(r.measured());
+    state.counters["ideal"] = ideal;
+    state.counters["ratio"] = (static_cast<double>(r.measured()) - fill) / ideal;
+}
+
 void register_all() {
+    for (const char* a : {"tiny_a", "tiny_b"})
+        for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
+            for (const auto& [stage, role] :
+                 std::vector<std::pair<std::string, std::string>>{{"kv_cache", "k"},
+                                                                  {"attn_scores", "attn"},
+                                                                  {"softmax", "attn"},
+                                                                  {"attn_context", "attn"},
+                                                                  {"sample", "greedy"},
+                                                                  {"sample", "topk"}}) {
+                if (stage == "sample" && p == kern::Phase::kPrefill) continue;
+                benchmark::RegisterBenchmark(
+                    fmt::format("{}/{}/{}/{}", kern::phase_name(p), a, stage, role).c_str(),
+                    [=](benchmark::State& s) { attention_engine(s, a, p, stage, role); })
+                    ->Iterations(1);
+            }
     for (const char* a : {"tiny_a", "tiny_b"})
         for (auto role : {kern::LinearRole::kQ, kern::LinearRole::kK, kern::LinearRole::kGate,
                           kern::LinearRole::kDown, kern::LinearRole::kLmHead}) {
