@@ -114,8 +114,8 @@ uint64_t threshold(double p) {
 }
 
 struct InPort {
-    const StreamPortRef* ref;
-    const PortStimulus* stim;
+    const StreamPortRef* ref = nullptr;
+    const PortStimulus* stim = nullptr;
     size_t idx = 0;
     bool presenting = false;
     bool txn_open = false;
@@ -125,8 +125,8 @@ struct InPort {
 };
 
 struct OutPort {
-    const StreamPortRef* ref;
-    const PortExpectation* exp;
+    const StreamPortRef* ref = nullptr;
+    const PortExpectation* exp = nullptr;
     int wpb = 0;
     size_t idx = 0;
     bool held = false;  // valid && !ready last cycle
@@ -160,7 +160,9 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
     }
     std::vector<InPort> ins;
     for (const auto& s : inputs) {
-        InPort p{&dut.stream(s.port), &s};
+        InPort p;
+        p.ref = &dut.stream(s.port);
+        p.stim = &s;
         if (!p.ref->input) throw Error(fmt::format("{} is not an input stream", s.port));
         if (static_cast<int>(s.words.size()) != s.words_per_beat * static_cast<int>(s.beats()) ||
             s.words_per_beat != p.ref->data.words())
@@ -178,7 +180,9 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
     std::vector<OutPort> outs;
     size_t primary_idx = 0;
     for (const auto& e : outputs) {
-        OutPort o{&dut.stream(e.port), &e};
+        OutPort o;
+        o.ref = &dut.stream(e.port);
+        o.exp = &e;
         if (o.ref->input) throw Error(fmt::format("{} is not an output stream", e.port));
         o.wpb = o.ref->data.words();
         o.held_words.assign(o.wpb, 0);

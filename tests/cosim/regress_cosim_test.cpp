@@ -317,8 +317,9 @@ TEST(Cosim, PromptLengthsAndTheLastPosition) {
         EXPECT_EQ(r.exit_code, 0) << "prompt " << plen << "\n" << r.table;
         EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_arch(tiny()));
         for (const auto& c : r.cases)
-            if (c.spec.phase == kern::Phase::kPrefill && c.spec.layer >= 0)
+            if (c.spec.phase == kern::Phase::kPrefill && c.spec.layer >= 0) {
                 EXPECT_EQ(c.tokens, plen) << c.spec.id();
+            }
     }
     // One decode step at the last position the golden flow reaches: prompt + generated tokens
     // fit max_positions, so a prefill of max_positions - 2 and a decode at max_positions - 2.

@@ -165,7 +165,9 @@ TEST(RopeCsim, PositionZeroIsTheIdentityAndPairsRotate) {
         }
         golden::rope_ref(row, tables, pos, want);
         EXPECT_TRUE(csim::SameValues(got, want, hd)) << "position " << pos;
-        if (pos == 0) EXPECT_EQ(got, row);  // cos 1, sin 0
+        if (pos == 0) {
+            EXPECT_EQ(got, row);  // cos 1, sin 0
+        }
     }
 }
 
