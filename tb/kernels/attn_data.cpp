@@ -151,9 +151,12 @@ std::shared_ptr<const AttnData> attn_random_data(const CaseSpec& c, const golden
 }
 
 std::vector<AttnGroup> attn_groups(const CaseSpec& c, const AttnData& d, const kern::AttnShape& s) {
-    if (d.head_dim > s.head_dim_max || d.heads % d.kv_heads != 0)
+    if (d.head_dim > s.head_dim_max)
         throw Error(fmt::format("{}: head_dim {} exceeds the {} the RTL holds", c.id(), d.head_dim,
                                 s.head_dim_max));
+    if (d.kv_heads < 1 || d.heads % d.kv_heads != 0)
+        throw Error(fmt::format("{}: {} heads do not form groups over {} KV heads", c.id(), d.heads,
+                                d.kv_heads));
     std::vector<AttnGroup> out;
     for (size_t i = 0; i < d.steps.size(); ++i) {
         const AttnStep& st = d.steps[i];

@@ -21,8 +21,8 @@
 namespace flexllm::kern {
 namespace {
 
-constexpr AttnShape kPrefill{4, 4, 1, true, 16, 256};   // tiny_a prefill
-constexpr AttnShape kDecode{2, 4, 2, false, 16, 256};   // tiny_a decode
+constexpr AttnShape kPrefill{4, 4, 1, true, 16, 256};  // tiny_a prefill
+constexpr AttnShape kDecode{2, 4, 2, false, 16, 256};  // tiny_a decode
 
 kern::AttnHdrBeat header(int nrows, int qpos0) {
     AttnHdrBeat h;
@@ -172,8 +172,8 @@ TEST(SampleCsim, TiesGoToTheLowestIndexAndTopKDrawsLikeTheGoldenRng) {
             for (int l = 0; l < 4; ++l) v[l] = logits[b * 4 + l];
             lg.write(v);
         }
-        sample<S, 64>(si, lg, tok, so, golden::exp2_table().data(),
-                      static_cast<int>(logits.size()), k, mult(m));
+        sample<S, 64>(si, lg, tok, so, golden::exp2_table().data(), static_cast<int>(logits.size()),
+                      k, mult(m));
         *state_out = so.read()[0].to_uint64();
         return static_cast<int>(tok.read()[0].to_uint64());
     };
