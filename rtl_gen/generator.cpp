@@ -73,6 +73,10 @@ void SvWriter::instance(const std::string& module, const std::vector<SvParam>& p
     line("    );");
 }
 
+kern::Phase variant_phase(const Module& m) {
+    return m.variant == m.kernel + "_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+}
+
 void vector_ports(Module& m, const kern::VectorShape& s, const std::vector<std::string>& inputs,
                   const std::vector<std::string>& outputs, const std::vector<ScalarPort>& extra) {
     m.scalars = {{"cfg_d", true, 16}};

@@ -6,8 +6,7 @@
 namespace flexllm::rtlgen {
 
 void emit_attn_context(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "attn_context_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::AttnShape s = kern::attn_shape(c.arch, phase, c.bounds);
     attn_ports(m, s, {{"cfg_head_dim", true, 16}});
     m.streams.push_back({"s_axis_m", true, s.rows, 22, false, "1"});

@@ -10,8 +10,7 @@
 namespace flexllm::rtlgen {
 
 void emit_fht(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "fht_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     const int nmax = static_cast<int>(std::bit_ceil(static_cast<unsigned>(s.d_max)));
     vector_ports(m, s, {"s_axis_x"}, {"m_axis_y"}, {{"cfg_log2n", true, 5}});

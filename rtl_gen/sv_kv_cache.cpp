@@ -8,8 +8,7 @@
 namespace flexllm::rtlgen {
 
 void emit_kv_cache(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "kv_cache_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::KvCacheShape s = kern::kv_cache_shape(c.arch, phase, c.bounds);
     m.scalars = {{"cfg_kv_dim", true, 16}, {"cfg_head_dim", true, 16}, {"status_err", false, 1}};
     m.streams = {{"s_axis_cmd", true, 1, 33, false, "1"},

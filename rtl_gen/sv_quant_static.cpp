@@ -12,8 +12,7 @@ constexpr int kMaxHeads = 64;  // the core's multiplier file (Llama-3.2: 32 head
 }
 
 void emit_quant_static(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "quant_static_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_x"}, {}, {{"cfg_head_dim", true, 16}});
     m.streams.insert(m.streams.begin(), {"s_axis_m", true, 1, 22, false, "cfg_d/cfg_head_dim"});

@@ -8,8 +8,7 @@
 namespace flexllm::rtlgen {
 
 void emit_quant_token(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "quant_token_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     const int t = s.tokens, l = s.lanes, nb = s.d_max / s.lanes;
     m.scalars = {{"cfg_d", true, 16}, {"status_err", false, 1}};

@@ -8,8 +8,7 @@
 namespace flexllm::rtlgen {
 
 void emit_residual(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "residual_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_x", "s_axis_y"}, {"m_axis_z"});
     wrap_core(m, "flexllm_residual",

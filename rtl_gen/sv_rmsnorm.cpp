@@ -9,8 +9,7 @@
 namespace flexllm::rtlgen {
 
 void emit_rmsnorm(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "rmsnorm_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_x"}, {"m_axis_y"}, {{"cfg_eps", true, 40}});
     m.primitives = {"flexllm_divu", "flexllm_isqrt"};

@@ -12,8 +12,7 @@ constexpr int kMaxHeadDim = 128;  // the core's head buffer (Llama-3.2: 64)
 }
 
 void emit_rope(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "rope_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_x"}, {"m_axis_y"}, {{"cfg_head_dim", true, 16}});
     m.streams.insert(m.streams.begin(),

@@ -6,8 +6,7 @@
 namespace flexllm::rtlgen {
 
 void emit_softmax(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "softmax_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::AttnShape s = kern::attn_shape(c.arch, phase, c.bounds);
     attn_ports(m, s, {});
     m.streams.push_back({"s_axis_c2", true, s.rows, 22, false, "1"});

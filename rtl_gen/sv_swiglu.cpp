@@ -31,8 +31,7 @@ std::string sigmoid_rom() {
 }  // namespace
 
 void emit_swiglu(Module& m, const EmitContext& c) {
-    const kern::Phase phase =
-        m.variant == "swiglu_prefill" ? kern::Phase::kPrefill : kern::Phase::kDecode;
+    const kern::Phase phase = variant_phase(m);
     const kern::VectorShape s = kern::vector_shape(c.arch, phase, c.bounds.d_max);
     vector_ports(m, s, {"s_axis_g", "s_axis_u"}, {"m_axis_h"});
     m.generated.push_back({"flexllm_sigmoid_rom", sigmoid_rom()});

@@ -30,6 +30,8 @@ class SvWriter {
     std::string out_;
 };
 
+// The phase of a two-variant kernel's module: prefill for <kernel>_prefill, else decode.
+kern::Phase variant_phase(const Module& m);
 // The ports of a vector stage of shape `s`: cfg_d (then `extra` input scalars) and status_err,
 // and per named stream T x L signed int32 lanes, cfg_d / lanes beats per transaction.
 void vector_ports(Module& m, const kern::VectorShape& s, const std::vector<std::string>& inputs,
