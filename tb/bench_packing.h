@@ -58,6 +58,17 @@ struct Expect {
     }
 };
 
+// A Multiplier as a {shift[21:16], m[15:0]} port lane (NUMERICS.md §1: m < 2^16, shift 0..62);
+// throws Error naming `who` (the case) when it does not fit.
+inline int64_t multiplier_lane(const std::string& who, const golden::Multiplier& m) {
+    if (m.m >= (1u << 16) || m.shift < 0 || m.shift > 62)
+        throw Error(
+            fmt::format("{}: multiplier {}*2^-{} does not fit the 16-bit mantissa / "
+                        "6-bit shift port",
+                        who, m.m, m.shift));
+    return static_cast<int64_t>(m.shift) << 16 | m.m;
+}
+
 // The zero/range word of a quantized token: {range[63:32], zero[31:0]}.
 inline int64_t zero_range_word(const golden::TokenQuant& q) {
     return static_cast<int64_t>((static_cast<uint64_t>(q.range) << 32) |

@@ -11,20 +11,12 @@
 namespace flexllm::tb {
 namespace {
 
-class AttnContext final : public Kernel {
+class AttnContext final : public AttnKernel {
   public:
     std::string_view name() const override { return "attn_context"; }
     const std::vector<Role>& roles() const override {
         static const std::vector<Role> r = {{"attn", Slot::kAttnContext}};
         return r;
-    }
-    std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
-                                                 const GoldenTaps& g) const override {
-        return attn_golden_data(c, g);
-    }
-    std::shared_ptr<const StageData> random_data(const CaseSpec& c, const golden::ModelConfig& m,
-                                                 const RandomSpec& r) const override {
-        return attn_random_data(c, m, r);
     }
 
     // Per group: the header, one beat of the rows' multipliers, the probability beats (softmax's
@@ -42,7 +34,7 @@ class AttnContext final : public Kernel {
             hdr.tmp[0] = attn_header(g);
             hdr.beat(true);
             for (int r = 0; r < g.nrows; ++r)
-                m.tmp[r] = multiplier_lane(x.spec, d.ctx_mult[g.head(s, r) / d.group()]);
+                m.tmp[r] = multiplier_lane(x.spec.id(), d.ctx_mult[g.head(s, r) / d.group()]);
             m.beat(true);
             for (int blk = 0; blk < g.nblk; ++blk) {
                 for (int r = 0; r < g.nrows; ++r)

@@ -185,15 +185,6 @@ int64_t attn_header(const AttnGroup& g) {
     return static_cast<int64_t>(g.nrows) << 16 | static_cast<int64_t>(g.qpos0);
 }
 
-int64_t multiplier_lane(const CaseSpec& c, const golden::Multiplier& m) {
-    if (m.m >= (1u << 16) || m.shift < 0 || m.shift > 62)
-        throw Error(
-            fmt::format("{}: multiplier {}*2^-{} does not fit the 16-bit mantissa / "
-                        "6-bit shift port",
-                        c.id(), m.m, m.shift));
-    return static_cast<int64_t>(m.shift) << 16 | m.m;
-}
-
 void attn_kv_beats(Packer& p, const AttnData& d, const AttnGroup& g, const kern::AttnShape& s,
                    Rows AttnStep::*cache) {
     const AttnStep& st = d.steps[g.step];

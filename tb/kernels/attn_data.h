@@ -49,6 +49,20 @@ std::shared_ptr<const AttnData> attn_golden_data(const CaseSpec& c, const Golden
 std::shared_ptr<const AttnData> attn_random_data(const CaseSpec& c, const golden::ModelConfig& m,
                                                  const RandomSpec& r);
 
+// The base of the attention kernel entries: their stage data is an AttnData, from the taps or
+// the seeded random codes above.
+class AttnKernel : public Kernel {
+  public:
+    std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
+                                                 const GoldenTaps& g) const override {
+        return attn_golden_data(c, g);
+    }
+    std::shared_ptr<const StageData> random_data(const CaseSpec& c, const golden::ModelConfig& m,
+                                                 const RandomSpec& r) const override {
+        return attn_random_data(c, m, r);
+    }
+};
+
 // One transaction of an attention engine: `nrows` rows of the step's tokens and heads. Row r is
 // (token t0 + r, head h0) with token rows, else (token t0, head h0 + r).
 struct AttnGroup {
@@ -66,8 +80,6 @@ std::vector<AttnGroup> attn_groups(const CaseSpec& c, const AttnData& d, const k
 
 // The group's header beat {nrows[31:16], qpos0[15:0]}.
 int64_t attn_header(const AttnGroup& g);
-// A {shift[21:16], m[15:0]} multiplier lane; throws Error when it does not fit the port.
-int64_t multiplier_lane(const CaseSpec& c, const golden::Multiplier& m);
 // The key (or value) beats of a group: per block and dimension, `sets` x `keys` int8 of the cache
 // (positions past the step's cache are 0). `cache` selects k8 or v8.
 void attn_kv_beats(Packer& p, const AttnData& d, const AttnGroup& g, const kern::AttnShape& s,

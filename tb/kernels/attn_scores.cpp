@@ -11,20 +11,12 @@
 namespace flexllm::tb {
 namespace {
 
-class AttnScores final : public Kernel {
+class AttnScores final : public AttnKernel {
   public:
     std::string_view name() const override { return "attn_scores"; }
     const std::vector<Role>& roles() const override {
         static const std::vector<Role> r = {{"attn", Slot::kAttnScores}};
         return r;
-    }
-    std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
-                                                 const GoldenTaps& g) const override {
-        return attn_golden_data(c, g);
-    }
-    std::shared_ptr<const StageData> random_data(const CaseSpec& c, const golden::ModelConfig& m,
-                                                 const RandomSpec& r) const override {
-        return attn_random_data(c, m, r);
     }
 
     // Per group: the header, head_dim q beats (the rows' element d), the key words of every

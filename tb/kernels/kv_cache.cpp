@@ -21,20 +21,12 @@ int64_t command(int64_t op, int count, int pos0) {
     return op << 32 | static_cast<int64_t>(count) << 16 | pos0;
 }
 
-class KvCache final : public Kernel {
+class KvCache final : public AttnKernel {
   public:
     std::string_view name() const override { return "kv_cache"; }
     const std::vector<Role>& roles() const override {
         static const std::vector<Role> r = {{"k", Slot::kKvCache}, {"v", Slot::kKvCache}};
         return r;
-    }
-    std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
-                                                 const GoldenTaps& g) const override {
-        return attn_golden_data(c, g);
-    }
-    std::shared_ptr<const StageData> random_data(const CaseSpec& c, const golden::ModelConfig& m,
-                                                 const RandomSpec& r) const override {
-        return attn_random_data(c, m, r);
     }
 
     CaseBench bench(const CaseContext& x, const StageData& sd) const override {

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "golden/ops_ref.h"
+#include "tb/bench_packing.h"
 #include "tb/csim_engine.h"
 #include "tb/csim_shapes.h"
 #include "tb/kernels/vector_data.h"
@@ -76,14 +77,7 @@ class QuantStatic final : public Kernel {
             throw Error(fmt::format("{}: {} heads exceed the {} the RTL holds", x.spec.id(), heads,
                                     x.module.shape.at("hmax").get<int>()));
         std::vector<std::vector<int64_t>> mults;
-        for (const auto& m : d.mult) {
-            if (m.m >= (1u << 16) || m.shift < 0 || m.shift > 63)
-                throw Error(
-                    fmt::format("{}: multiplier {}*2^-{} does not fit the 16-bit "
-                                "mantissa / 6-bit shift port",
-                                x.spec.id(), m.m, m.shift));
-            mults.push_back({static_cast<int64_t>(m.shift) << 16 | m.m});
-        }
+        for (const auto& m : d.mult) mults.push_back({multiplier_lane(x.spec.id(), m)});
         CaseBench b = vector_bench(x, d, {"s_axis_x"}, "m_axis_q", "int8",
                                    {{"s_axis_m", [&](int) { return mults; }}});
         b.scalars.push_back({"cfg_head_dim", static_cast<uint64_t>(d.head_dim)});

@@ -110,7 +110,7 @@ class Sample final : public Kernel {
         CaseBench b;
         b.scalars = {{"cfg_vocab", static_cast<uint64_t>(vocab)},
                      {"cfg_top_k", static_cast<uint64_t>(d.top_k)},
-                     {"cfg_mult", static_cast<uint64_t>(d.mult.shift) << 16 | d.mult.m}};
+                     {"cfg_mult", static_cast<uint64_t>(multiplier_lane(x.spec.id(), d.mult))}};
         b.inputs = {st.s, lg.s};
         b.outputs = {tok.e, so.e};
         b.primary = "m_axis_token";

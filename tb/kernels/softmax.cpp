@@ -12,20 +12,12 @@
 namespace flexllm::tb {
 namespace {
 
-class Softmax final : public Kernel {
+class Softmax final : public AttnKernel {
   public:
     std::string_view name() const override { return "softmax"; }
     const std::vector<Role>& roles() const override {
         static const std::vector<Role> r = {{"attn", Slot::kSoftmax}};
         return r;
-    }
-    std::shared_ptr<const StageData> golden_data(const CaseSpec& c,
-                                                 const GoldenTaps& g) const override {
-        return attn_golden_data(c, g);
-    }
-    std::shared_ptr<const StageData> random_data(const CaseSpec& c, const golden::ModelConfig& m,
-                                                 const RandomSpec& r) const override {
-        return attn_random_data(c, m, r);
     }
 
     // Per group: the header, one beat of the rows' c2 multipliers, the score beats (attn_scores'
@@ -41,7 +33,7 @@ class Softmax final : public Kernel {
             hdr.tmp[0] = attn_header(g);
             hdr.beat(true);
             for (int r = 0; r < g.nrows; ++r)
-                c2.tmp[r] = multiplier_lane(x.spec, d.score_mult[g.head(s, r)]);
+                c2.tmp[r] = multiplier_lane(x.spec.id(), d.score_mult[g.head(s, r)]);
             c2.beat(true);
             for (int blk = 0; blk < g.nblk; ++blk) {
                 for (int r = 0; r < s.rows; ++r)
