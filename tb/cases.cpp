@@ -26,10 +26,15 @@ namespace flexllm::tb {
 namespace fs = std::filesystem;
 
 std::string LayerSelection::describe() const {
+    std::vector<std::string> parts;
+    if (embed) parts.push_back("embed");
+    std::string l;
+    for (int i : layers) l += fmt::format("{}{}", l.empty() ? "" : ",", i);
+    if (!l.empty()) parts.push_back((layers.size() == 1 ? "layer " : "layers ") + l);
+    if (lm_head) parts.push_back("lm_head");
     std::string o;
-    for (int l : layers) o += fmt::format("{}{}", o.empty() ? "" : ",", l);
-    if (!o.empty()) o = (layers.size() == 1 ? "layer " : "layers ") + o;
-    if (lm_head) o += o.empty() ? "lm_head" : " and lm_head";
+    for (size_t i = 0; i < parts.size(); ++i)
+        o += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
     return o;
 }
 
@@ -37,13 +42,15 @@ LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& 
                             const std::string& what) {
     auto bad = [&](const std::string& why) {
         return Error(fmt::format("{} '{}': {}", what, spec, why),
-                     fmt::format("all, or a comma list of layers 0..{} and/or lm_head, e.g. 0,1",
+                     fmt::format("all, or a comma list of embed, layers 0..{} and/or lm_head, "
+                                 "e.g. 0,1",
                                  m.layers - 1));
     };
     LayerSelection sel;
     if (spec == "all") {
         sel.layers.resize(m.layers);
         std::iota(sel.layers.begin(), sel.layers.end(), 0);
+        sel.embed = true;
         sel.lm_head = true;
         return sel;
     }
@@ -51,13 +58,18 @@ LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& 
     for (std::string item : split(spec, ',')) {
         item.erase(0, item.find_first_not_of(" \t"));
         item.erase(item.find_last_not_of(" \t") + 1);
+        if (item == "embed") {
+            if (sel.embed) throw bad("embed listed twice");
+            sel.embed = true;
+            continue;
+        }
         if (item == "lm_head") {
             if (sel.lm_head) throw bad("lm_head listed twice");
             sel.lm_head = true;
             continue;
         }
         const auto l = parse_index(item);
-        if (!l) throw bad(fmt::format("'{}' is neither a layer index nor lm_head", item));
+        if (!l) throw bad(fmt::format("'{}' is not a layer index, embed or lm_head", item));
         if (*l >= m.layers)
             throw bad(fmt::format("layer {} is out of range: model {} has {} layers (0..{})", *l,
                                   m.name, m.layers, m.layers - 1));
@@ -128,7 +140,7 @@ const StageData& StageTensors::get(const CaseSpec& c) const {
 namespace {
 // The config-independent cases of a layer selection: one per data key.
 std::vector<CaseSpec> data_cases(const LayerSelection& layers) {
-    return enumerate_cases({""}, layers.layers, layers.lm_head);
+    return enumerate_cases({""}, layers.layers, layers.embed, layers.lm_head);
 }
 }  // namespace
 
@@ -194,8 +206,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
 
     auto run = [&](const RunOptions& ro) {
         std::unique_ptr<Dut> dut = make(ro.seed);
-        return run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                       bench.primary);
+        return run_dut(*dut, bench, ro);
     };
     const bool stalls = opt.run.stall_prob > 0 || opt.run.gap_prob > 0;
     RunOptions base = opt.run;
@@ -261,8 +272,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
             ro.wave_to = focus + wave_window / 4 + 8;
             ro.wave_path = fst.string();
             std::unique_ptr<Dut> dut = make(ro.seed);
-            (void)run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                          bench.primary);
+            (void)run_dut(*dut, bench, ro);
             const fs::path gtkw = fs::path(waves_dir) / (stem + ".gtkw");
             write_gtkw(gtkw.string(), fst.string(), *dut, (ro.wave_from + 4) * 2);
             out.waves = fst.string();
@@ -277,8 +287,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
         ro.wave_from = 0;
         ro.wave_path = fst.string();
         std::unique_ptr<Dut> dut = make(ro.seed);
-        (void)run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                      bench.primary);
+        (void)run_dut(*dut, bench, ro);
         write_gtkw((fs::path(waves_dir) / (stem + ".gtkw")).string(), fst.string(), *dut, 0);
         out.waves = fst.string();
     }
@@ -288,7 +297,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
 
 std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
                                     const LayerSelection& layers) {
-    return enumerate_cases(archs, layers.layers, layers.lm_head);
+    return enumerate_cases(archs, layers.layers, layers.embed, layers.lm_head);
 }
 
 }  // namespace flexllm::tb

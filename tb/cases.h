@@ -19,12 +19,14 @@
 
 namespace flexllm::tb {
 
-// The decoder layers a suite drives and whether it drives the LM head. Spelled "all" (every
-// layer and the LM head) or a comma list of layer indices and/or "lm_head" ("0,1", "1,lm_head").
+// The decoder layers a suite drives and whether it drives the embedding before them and the LM
+// head after them. Spelled "all" (the embedding, every layer and the LM head) or a comma list of
+// layer indices, "embed" and/or "lm_head" ("0,1", "embed,0", "1,lm_head").
 struct LayerSelection {
     std::vector<int> layers;  // ascending, each once
+    bool embed = false;
     bool lm_head = false;
-    std::string describe() const;  // "layers 0,1 and lm_head", "layer 1", "lm_head"
+    std::string describe() const;  // "embed, layers 0,1 and lm_head", "layer 1", "lm_head"
 };
 // Throws Error "<what> '<spec>': <reason>" for a malformed list, a repeated entry or a layer
 // outside 0..m.layers-1. `what` names the source: "--layers", "<suite>: layers", a test id.

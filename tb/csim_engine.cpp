@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "golden/error.h"
@@ -11,7 +12,11 @@ namespace flexllm::tb {
 
 CsimPorts::CsimPorts(const rtlgen::Module& module, const CaseBench& bench)
     : module_(module), bench_(bench) {
-    for (const auto& e : bench.outputs) outs_.push_back({&spec(e.port), &e, {}, {}});
+    for (const auto& e : bench.outputs) {
+        const bool request = std::any_of(bench.reads.begin(), bench.reads.end(),
+                                         [&](const MemReadPort& m) { return m.request == e.port; });
+        if (!request) outs_.push_back({&spec(e.port), &e, {}, {}});
+    }
 }
 
 uint64_t CsimPorts::scalar(const std::string& name) const {
@@ -34,6 +39,12 @@ const PortStimulus& CsimPorts::input(const std::string& port) const {
     for (const auto& s : bench_.inputs)
         if (s.port == port) return s;
     throw Error(fmt::format("{}: the bench drives no input {}", module_.name, port));
+}
+
+const MemReadPort& CsimPorts::read_port(const std::string& response) const {
+    for (const auto& m : bench_.reads)
+        if (m.response == response) return m;
+    throw Error(fmt::format("{}: the bench has no memory answering {}", module_.name, response));
 }
 
 CsimPorts::Out& CsimPorts::output(const std::string& port) {

@@ -116,6 +116,21 @@ class CsimPorts {
         }
         if (!o.last.empty()) o.last.back() = 1;
     }
+    // The memory image answering read channel `response` (a MemReadPort), as beats of that
+    // port: what the C++ kernel reads through a pointer (an m_axi port in Vitis HLS terms; its
+    // requests are RTL-only, so the request port's expectation is not judged in C-sim).
+    template <class Beat>
+    std::vector<Beat> memory(const std::string& response) const {
+        const MemReadPort& m = read_port(response);
+        const rtlgen::StreamPort& spec = checked_spec<Beat>(response);
+        std::vector<Beat> beats(m.beats());
+        for (size_t b = 0; b < beats.size(); ++b)
+            for (int l = 0; l < spec.lanes; ++l)
+                ElemBits<typename BeatShape<Beat>::Elem>::set(
+                    beats[b][l], unpack_elem(&m.image[b * m.words_per_beat], l, spec.elem_width,
+                                             spec.elem_signed));
+        return beats;
+    }
     // After the last call: input beats the kernel left unread break its stream contract.
     template <class Beat>
     void consumed(const std::string& port, const hls::stream<Beat>& s) {
@@ -134,6 +149,7 @@ class CsimPorts {
         std::vector<uint8_t> last;
     };
     const PortStimulus& input(const std::string& port) const;
+    const MemReadPort& read_port(const std::string& response) const;
     Out& output(const std::string& port);
     const rtlgen::StreamPort& spec(const std::string& port) const;
     template <class Beat>

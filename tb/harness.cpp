@@ -124,6 +124,23 @@ struct InPort {
     PortStats stats;
 };
 
+// A read channel's answering side: the accepted requests in order, the beat being presented.
+struct ReadPort {
+    const MemReadPort* mem = nullptr;
+    const StreamPortRef* ref = nullptr;
+    struct Request {
+        uint64_t addr, count, ready;  // ready: the first cycle its data may be presented
+    };
+    std::vector<Request> queue;  // accepted, not yet answered (from head on)
+    size_t head = 0;
+    uint64_t beat = 0;  // of the head request
+    bool presenting = false;
+    std::vector<double>* chans = nullptr;
+    int latency = 0;
+    std::vector<uint32_t> zeros;
+    PortStats stats;
+};
+
 struct OutPort {
     const StreamPortRef* ref = nullptr;
     const PortExpectation* exp = nullptr;
@@ -137,10 +154,8 @@ struct OutPort {
 
 }  // namespace
 
-RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
-                  const std::vector<PortStimulus>& inputs,
-                  const std::vector<PortExpectation>& outputs, const std::vector<MemGroup>& mem,
-                  const RunOptions& opt, const std::string& primary) {
+RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
+    const auto& [scalars, inputs, outputs, mem, reads, primary] = bench;
     RunResult res;
     // ---- bind ----
     for (const auto& s : scalars) dut.scalar(s.name).data.write_u64(s.value);
@@ -156,6 +171,8 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
         int largest = 0;
         for (const auto& in : inputs)
             if (in.mem_group == static_cast<int>(g)) largest = std::max(largest, in.beat_bytes);
+        for (const auto& r : reads)
+            if (r.mem_group == static_cast<int>(g)) largest = std::max(largest, r.beat_bytes);
         cap[g] = mem[g].buffer_bytes > 0 ? mem[g].buffer_bytes : 4 * rate[g] + largest;
     }
     std::vector<InPort> ins;
@@ -176,6 +193,28 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
         p.stats.port = s.port;
         p.stats.expected = s.beats();
         ins.push_back(p);
+    }
+    std::vector<ReadPort> rds;
+    for (const auto& m : reads) {
+        ReadPort r;
+        r.mem = &m;
+        r.ref = &dut.stream(m.response);
+        if (!r.ref->input) throw Error(fmt::format("{} is not an input stream", m.response));
+        if (dut.stream(m.request).input || dut.stream(m.request).data.words() != 2)
+            throw Error(fmt::format("{} is not a 64-bit request output", m.request));
+        if (m.words_per_beat != r.ref->data.words() ||
+            m.image.size() % std::max(1, m.words_per_beat) != 0)
+            throw Error(
+                fmt::format("the memory image of {} does not match the port width", m.response));
+        if (opt.use_memory_model && m.mem_group >= 0) {
+            if (m.mem_group >= static_cast<int>(mem.size()))
+                throw Error(fmt::format("{}: no memory group {}", m.response, m.mem_group));
+            r.chans = &credit[m.mem_group];
+            r.latency = mem[m.mem_group].latency;
+        }
+        r.zeros.assign(m.words_per_beat, 0);
+        r.stats.port = m.response;
+        rds.push_back(std::move(r));
     }
     std::vector<OutPort> outs;
     size_t primary_idx = 0;
@@ -203,6 +242,7 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
 
     // ---- reset: 4 cycles, inputs idle, outputs not ready ----
     for (auto& p : ins) *p.ref->valid = 0;
+    for (auto& r : rds) *r.ref->valid = 0;
     for (auto& o : outs) *o.ref->ready = 0;
     *dut.rst = 1;
     uint64_t t = 0;
@@ -265,6 +305,34 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
                 *p.ref->valid = 0;
             }
         }
+        // Read channels: the head request's next beat, once its latency and its channel allow.
+        for (auto& r : rds) {
+            if (r.presenting) continue;
+            bool go = r.head < r.queue.size() && cycle >= r.queue[r.head].ready;
+            const uint64_t a = go ? r.queue[r.head].addr + r.beat : 0;
+            if (go && r.chans) {
+                double& c = (*r.chans)[a % r.chans->size()];
+                if (cycle < static_cast<uint64_t>(r.latency) || c < r.mem->beat_bytes)
+                    go = false;
+                else
+                    c -= r.mem->beat_bytes;
+            }
+            if (go) {
+                const bool inside = a < r.mem->beats();
+                if (!inside && r.beat == 0 && res.protocol.size() < 8)
+                    res.protocol.push_back(fmt::format(
+                        "{}: request for beats {}..{} outside the memory image of {} beats",
+                        r.mem->request, r.queue[r.head].addr,
+                        r.queue[r.head].addr + r.queue[r.head].count - 1, r.mem->beats()));
+                r.ref->data.write(inside ? &r.mem->image[a * r.mem->words_per_beat]
+                                         : r.zeros.data());
+                *r.ref->last = r.beat + 1 == r.queue[r.head].count;
+                *r.ref->valid = 1;
+                r.presenting = true;
+            } else {
+                *r.ref->valid = 0;
+            }
+        }
         for (auto& o : outs) *o.ref->ready = !(stall_thr && rng.next() < stall_thr);
         *dut.clk = 0;
         dut.eval();
@@ -292,6 +360,20 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
                 }
             } else if (rdy && p.idx < p.stim->beats()) {
                 ++p.stats.starve_cycles;
+            }
+        }
+        for (auto& r : rds) {
+            if (!r.presenting) continue;
+            if (*r.ref->ready) {
+                ++r.stats.beats;
+                r.presenting = false;
+                last_progress = cycle;
+                if (++r.beat == r.queue[r.head].count) {
+                    r.beat = 0;
+                    ++r.head;
+                }
+            } else {
+                ++r.stats.stall_cycles;
             }
         }
         // Monitors and scoreboard.
@@ -327,6 +409,9 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
                 const uint8_t lst = *o.ref->last;
                 score_beat(*o.exp, o.ref->name, o.idx, o.buf.data(), o.ref->lanes,
                            o.ref->elem_width, o.ref->elem_signed, lst, cycle, res);
+                for (auto& r : rds)
+                    if (r.mem->request == o.ref->name && o.buf[1] > 0)
+                        r.queue.push_back({o.buf[0], o.buf[1], cycle + (r.chans ? r.latency : 1)});
                 if (lst && oi == primary_idx) {
                     const size_t n = res.txns.size();
                     res.txns.push_back({n < in_starts.size() ? in_starts[n] : res.first_in, cycle});
@@ -359,6 +444,11 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
                         {static_cast<double>(p.idx) / std::max<size_t>(1, p.stim->beats()),
                          fmt::format("{} (tvalid=1 tready=0, {}/{} beats accepted)", p.ref->name,
                                      p.idx, p.stim->beats())});
+            for (auto& r : rds)
+                if (r.presenting)
+                    cands.push_back(
+                        {1.0, fmt::format("{} (tvalid=1 tready=0, beat {} of a {}-beat read)",
+                                          r.ref->name, r.beat, r.queue[r.head].count)});
             for (auto& o : outs)
                 if (o.idx < o.exp->beats())
                     cands.push_back({2.0 + static_cast<double>(o.idx) / o.exp->beats(),
@@ -381,6 +471,12 @@ RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
     if (tracing) dut.trace_close();
     if (status) res.status_err = status->data.read_u64() != 0;
     for (auto& p : ins) res.ports.push_back(p.stats);
+    for (auto& r : rds) {
+        if (r.head < r.queue.size() && res.protocol.size() < 8)
+            res.protocol.push_back(fmt::format("{}: {} requests unanswered at the end",
+                                               r.mem->request, r.queue.size() - r.head));
+        res.ports.push_back(r.stats);
+    }
     for (auto& o : outs) res.ports.push_back(o.stats);
     res.ok = !res.first && res.protocol.empty() && res.watchdog.empty() && !res.budget_exceeded &&
              !res.status_err && outs_done == outs.size();

@@ -60,6 +60,41 @@ struct MemGroup {
     double buffer_bytes = 0;  // 0: 4 * bytes_per_cycle + the largest beat
 };
 
+// An addressed read channel to an off-chip memory image (TAPA's async_mmap, or an AXI4 read
+// channel, as two streams). The DUT's output `request` carries {count[63:32], addr[31:0]} (lane
+// 0 the address, lane 1 the count, in beats of `response`); the harness answers the accepted
+// requests in order, each with `count` beats of `image` from beat `addr` on the DUT's input
+// `response`, tlast on a request's last beat. Beat a of the image lives in channel
+// a % channels of memory group `mem_group` (address interleaving) and is presented no earlier
+// than the group's latency after its request was accepted, when that channel has its bytes.
+// The request beats are checked like any output (the bench's expectation of `request`); a
+// request outside the image is a protocol finding, answered with zero beats.
+struct MemReadPort {
+    std::string request, response;
+    int words_per_beat = 0;
+    std::vector<uint32_t> image;  // the memory's beats * words_per_beat
+    int mem_group = -1;           // >= 0: paced by that memory channel group
+    int beat_bytes = 0;           // off-chip bytes per beat (for the memory model)
+    size_t beats() const { return words_per_beat ? image.size() / words_per_beat : 0; }
+};
+
+struct Scalar {
+    std::string name;
+    uint64_t value = 0;
+};
+
+// Everything one run drives and checks: scalar inputs, input stimuli, output expectations, the
+// memory channel groups pacing the inputs, the memory read channels, and `primary`, the output
+// port whose tlast closes a transaction for the tracer.
+struct Bench {
+    std::vector<Scalar> scalars;
+    std::vector<PortStimulus> inputs;
+    std::vector<PortExpectation> outputs;
+    std::vector<MemGroup> mem;
+    std::vector<MemReadPort> reads;
+    std::string primary;
+};
+
 struct RunOptions {
     uint64_t seed = 1;
     double stall_prob = 0.0;  // probability the harness holds an output's tready low in a cycle
@@ -113,11 +148,6 @@ struct RunResult {
     std::string summary() const;  // one line: why it failed, or "ok"
 };
 
-struct Scalar {
-    std::string name;
-    uint64_t value = 0;
-};
-
 // The scoreboard's check of output beat `idx` (`words`, tlast `last`, accepted at `cycle`) of
 // `port` against its expectation: every lane bit-exact, mismatches counted into `res` with the
 // first one recorded; a tlast other than expected is a protocol finding. The RTL monitors and
@@ -126,11 +156,8 @@ void score_beat(const PortExpectation& e, const std::string& port, size_t idx,
                 const uint32_t* words, int lanes, int width, bool is_signed, uint8_t last,
                 uint64_t cycle, RunResult& res);
 
-// Runs one test on a fresh model: reset, drive, monitor, compare. `primary` is the output port
-// whose tlast closes a transaction for the tracer. Throws Error on ports the DUT does not have.
-RunResult run_dut(Dut& dut, const std::vector<Scalar>& scalars,
-                  const std::vector<PortStimulus>& inputs,
-                  const std::vector<PortExpectation>& outputs, const std::vector<MemGroup>& mem,
-                  const RunOptions& opt, const std::string& primary);
+// Runs one test on a fresh model: reset, drive, monitor, compare. Throws Error on ports the DUT
+// does not have.
+RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt);
 
 }  // namespace flexllm::tb

@@ -170,18 +170,29 @@ int GoldenTaps::first_position(const std::string& step) {
     return step.rfind("decode/", 0) == 0 ? std::stoi(step.substr(7)) : 0;
 }
 
+std::vector<int> GoldenTaps::step_tokens(const std::string& step) const {
+    if (step == "prefill") return run_.prompt;
+    const size_t n = static_cast<size_t>(first_position(step)) - run_.prompt.size();
+    if (step.rfind("decode/", 0) != 0 || n >= run_.gen.tokens.size())
+        throw Error(fmt::format("golden run has no input token for step '{}'", step));
+    return {run_.gen.tokens[n]};
+}
+
 std::vector<CaseSpec> enumerate_cases(const std::vector<std::string>& archs,
-                                      const std::vector<int>& layers, bool head) {
+                                      const std::vector<int>& layers, bool embed, bool head) {
     struct Entry {
         Slot slot;
         size_t kernel;
         Role role;
     };
-    std::vector<Entry> layer_roles, head_roles;
+    std::vector<Entry> embed_roles, layer_roles, head_roles;
     for (size_t k = 0; k < kernels().size(); ++k)
         for (const Role& r : kernels()[k]->roles())
-            (r.per_layer ? layer_roles : head_roles).push_back({r.slot, k, r});
-    for (auto* v : {&layer_roles, &head_roles})
+            (r.per_layer              ? layer_roles
+             : r.slot == Slot::kEmbed ? embed_roles
+                                      : head_roles)
+                .push_back({r.slot, k, r});
+    for (auto* v : {&embed_roles, &layer_roles, &head_roles})
         std::stable_sort(v->begin(), v->end(), [](const Entry& a, const Entry& b) {
             return a.slot != b.slot ? a.slot < b.slot : a.kernel < b.kernel;
         });
@@ -191,6 +202,11 @@ std::vector<CaseSpec> enumerate_cases(const std::vector<std::string>& archs,
             const auto runs = [&](const Entry& e) {
                 return !(e.role.decode_only && p == kern::Phase::kPrefill);
             };
+            if (embed)
+                for (const Entry& e : embed_roles)
+                    if (runs(e))
+                        out.push_back(
+                            {a, p, std::string(kernels()[e.kernel]->name()), e.role.name, -1});
             for (int l : layers)
                 for (const Entry& e : layer_roles)
                     if (runs(e))

@@ -23,6 +23,7 @@ namespace flexllm::tb {
 // Where a role sits in the dataflow of a decoder layer (and after the last one), DESIGN.md §4; a
 // layer's cases run in this order (ties: the kernel list's order), so a report reads causally.
 enum class Slot {
+    kEmbed,  // before the first decoder layer
     kAttnNorm,
     kQ,
     kK,
@@ -50,7 +51,8 @@ enum class Slot {
 struct Role {
     std::string name;  // the ROLE of case ids: q, gate, attn, lm_head, final, ...
     Slot slot;
-    bool per_layer = true;     // false: once, after the last decoder layer
+    bool per_layer = true;     // false: once per step, before the first layer (Slot::kEmbed)
+                               // or after the last one
     bool decode_only = false;  // true: no prefill case (sampling runs on the decode accelerator)
 };
 
@@ -90,6 +92,8 @@ class GoldenTaps {
     static std::string prefix(const std::string& step, int layer);
     // The position of a step's first token: 0 for prefill, N for decode/N.
     static int first_position(const std::string& step);
+    // The token ids a step feeds the model: the prompt, or decode/N's one (generated at N - 1).
+    std::vector<int> step_tokens(const std::string& step) const;
     const golden::QuantModel& qm() const { return run_.prep.qm; }
 
   private:
@@ -105,14 +109,9 @@ struct RandomSpec {
     int decode_tokens = 2;
 };
 
-// Everything the harness needs for one case: port stimuli, expectations, scalars, memory groups,
-// the problem size and the perf model's cycles.
-struct CaseBench {
-    std::vector<Scalar> scalars;
-    std::vector<PortStimulus> inputs;
-    std::vector<PortExpectation> outputs;
-    std::vector<MemGroup> mem;
-    std::string primary;  // the output whose tlast closes a transaction
+// Everything the harness needs for one case (its Bench), the problem size and the perf model's
+// cycles.
+struct CaseBench : Bench {
     int64_t model_cycles = 0;
     int tokens = 0, d_in = 0, d_out = 0;
     int d = 0;  // the buffered vector length (cfg_d) of a vector stage, 0 otherwise
@@ -154,9 +153,10 @@ const std::vector<const Kernel*>& kernels();
 const Kernel& find_kernel(const std::string& stage);
 const Role& find_role(const Kernel& k, const std::string& role);  // throws Error
 
-// Every case for the archs and layers: per arch and phase, each selected layer's roles of every
-// kernel in slot order, then the roles after the last layer (when `head`).
+// Every case for the archs and layers: per arch and phase, the roles before the first layer (when
+// `embed`), each selected layer's roles of every kernel in slot order, then the roles after the
+// last layer (when `head`).
 std::vector<CaseSpec> enumerate_cases(const std::vector<std::string>& archs,
-                                      const std::vector<int>& layers, bool head);
+                                      const std::vector<int>& layers, bool embed, bool head);
 
 }  // namespace flexllm::tb

@@ -47,12 +47,15 @@ Registrar reg(
              ro = tb::apply_suite(ro);
              const auto m = golden::load_model_config(ro.model);
              // Only the case's layer (the id names it), checked against the suite's model.
-             ro.layers = c.layer < 0 ? "lm_head" : std::to_string(c.layer);
+             const bool embed =
+                 tb::find_role(tb::find_kernel(c.stage), c.role).slot == tb::Slot::kEmbed;
+             ro.layers = c.layer >= 0 ? std::to_string(c.layer) : embed ? "embed" : "lm_head";
              try {
                  (void)tb::parse_layers(ro.layers, m, fmt::format("test id '{}': layers", o->id));
              } catch (const Error& e) {
                  throw Error(e.what(), fmt::format("the model's layers are L0..L{}; the roles "
-                                                   "after the last layer have none: "
+                                                   "before the first and after the last layer "
+                                                   "have none: "
                                                    "ARCH/PHASE/STAGE/ROLE",
                                                    m.layers - 1));
              }

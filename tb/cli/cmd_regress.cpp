@@ -13,11 +13,11 @@ Registrar reg(
          auto o = std::make_shared<tb::RegressOptions>();
          sub.add_option("--suite", o->suite, "built-in suite (default, smoke) or suite TOML file");
          sub.add_option("--filter", o->filter,
-                        "glob over test ids ARCH/PHASE/L<layer>/STAGE/ROLE and "
-                        "ARCH/PHASE/STAGE/lm_head");
+                        "glob over test ids ARCH/PHASE/L<layer>/STAGE/ROLE and, before the "
+                        "first and after the last layer, ARCH/PHASE/STAGE/ROLE");
          sub.add_option("--layers", o->layers,
-                        "decoder layers to drive: all (with the LM head) or a list, e.g. 0,1 or "
-                        "1,lm_head");
+                        "decoder layers to drive: all (with the embedding and the LM head) or a "
+                        "list, e.g. 0,1 or embed,0 or 1,lm_head");
          sub.add_option("--seed", o->seed, "seed of stalls, gaps and random stimulus");
          sub.add_option("--shard", o->shard, "run shard I of N (I/N, 0-based)");
          sub.add_option("--jobs", o->jobs, "parallel test threads");

@@ -46,7 +46,7 @@ TileStages tile_stages(const Design& d, const ChannelPlan& plan, int q) {
     const auto& down_mem = plan.group(three ? "prefill.down" : "prefill.ffn").effective;
     const auto& dec = plan.group("decode").effective;
     TileStages s;
-    s.embed = embed_cycles(q, H, tp * vl, dec);
+    s.embed = embed_cycles(q, H, tp, vl, dec);
     s.norm = vector_cycles(q, H, vl, tp, VectorKind::kRowReduce, fill::kRmsNorm);
     s.quant_h = quant_token_prefill_cycles(q, H, tp);
     s.quant_q = quant_token_prefill_cycles(q, Q, tp);
@@ -193,7 +193,7 @@ DecodeResult simulate_decode(const Design& d, const ChannelPlan& plan, int first
     const int lanes = dc.lanes;
     const bool fused = d.options.fuse_decode_projections;
 
-    const StageCycles embed = embed_cycles(1, H, lanes, dp.weight_mem);
+    const StageCycles embed = embed_cycles(1, H, 1, lanes, dp.weight_mem);
     const StageCycles norm = vector_cycles(1, H, lanes, 1, VectorKind::kRowReduce, fill::kRmsNorm);
     const StageCycles quant_h = quant_token_cycles(1, H, lanes);
     const StageCycles quant_q = quant_token_cycles(1, Q, lanes);

@@ -61,13 +61,15 @@ inline constexpr StageFill kSoftmax{.fixed = 3, .per_block = 39, .serial_blocks 
 inline constexpr StageFill kAttnContext{.fixed = 3, .per_block = 0, .serial_blocks = true};
 // sample (rtl_gen/sv/flexllm_sample.sv): the output register.
 inline constexpr StageFill kSample{.fixed = 1, .per_block = 0, .serial_blocks = true};
+// embedding (rtl_gen/sv/flexllm_embedding.sv): embed_cycles schedules the rows and the output
+// beats (their bank read and output register included); nothing is added.
+inline constexpr StageFill kEmbed{.fixed = 0, .per_block = 0, .serial_blocks = true};
 // kv_cache (rtl_gen/sv/flexllm_kv_cache.sv): the read register.
 inline constexpr StageFill kKvCache{.fixed = 1, .per_block = 0, .serial_blocks = true};
 
 // Stages without RTL yet (modelled from DESIGN.md §4/§5; no measurement to calibrate against).
 inline constexpr StageFill kAttention{.fixed = 8, .per_block = 4, .serial_blocks = true};
 inline constexpr StageFill kKvWrite{.fixed = 2, .per_block = 0, .serial_blocks = true};
-inline constexpr StageFill kEmbed{.fixed = 4, .per_block = 0, .serial_blocks = true};
 
 // Prefill -> decode hand-off on the device: drain the prefill engines, switch the decode engine's
 // channel arbitration to the KV cache, start the decode controller.

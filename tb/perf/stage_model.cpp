@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <vector>
 
 #include "golden/error.h"
 
@@ -284,22 +286,53 @@ StageCycles kv_write_cycles(int tokens, int kv_dim, const MemChannelParams& mem,
     return c;
 }
 
-StageCycles embed_cycles(int tokens, int hidden, int lanes, const MemChannelParams& mem,
-                         const StageFill& f) {
+StageCycles embed_cycles(int tokens, int hidden, int tokens_per_beat, int lanes,
+                         const MemChannelParams& mem, const StageFill& f) {
     require_positive("embed", "tokens", tokens);
     require_positive("embed", "hidden", hidden);
+    require_positive("embed", "tokens per beat", tokens_per_beat);
     require_positive("embed", "lanes", lanes);
     require_mem("embed", mem);
+    const int T = tokens_per_beat;
+    if (hidden % (T * lanes) != 0)
+        throw Error(fmt::format("embed: {} x {} lanes do not divide hidden {}", T, lanes, hidden));
+    const double beat_bytes = 4.0 * T * lanes;
+    const double per_beat = std::max(1.0, beat_bytes / sustained_bytes_per_cycle(mem));
+    const int64_t rb = hidden / (T * lanes), emit = hidden / lanes;
+    const int64_t row = static_cast<int64_t>(std::ceil(rb * per_beat));
+    const int64_t last_word = static_cast<int64_t>(std::ceil((rb - 1) * per_beat));
+    const int64_t lat = mem.latency_cycles;
+    const double channel_bytes = mem.bytes_per_cycle * mem.efficiency;
+    const int64_t warm = lat - 1 + static_cast<int64_t>(std::ceil(beat_bytes / channel_bytes));
+    const int64_t groups = cdiv(tokens, T);
+    int64_t resp_next = 0, first_out = 0, prev_accept = 0, prev_n = 0;
+    std::vector<int64_t> last_issue;
+    for (int64_t g = 0; g < groups; ++g) {
+        const int64_t n = std::min<int64_t>(T, tokens - g * T);
+        int64_t accept = 0;
+        if (g > 0) accept = prev_accept + prev_n + 1;
+        if (g > 1) accept = std::max(accept, last_issue[g - 2] + 1);
+        int64_t s_last = 0;
+        for (int64_t t = 0; t < n; ++t) {
+            const int64_t start = std::max({resp_next, accept + 1 + t + lat, warm});
+            resp_next = start + row;
+            s_last = start;
+        }
+        const int64_t first = std::max(s_last + 1, g > 0 ? last_issue[g - 1] + 1 : 0);
+        last_issue.push_back(std::max(first + emit - 1, s_last + last_word + 1));
+        if (g == 0) first_out = first + 2;
+        prev_accept = accept;
+        prev_n = n;
+    }
     StageCycles c;
-    const double bytes =
-        static_cast<double>(tokens) * (hidden * kWeightBits / 8.0 + kChannelParamBytes);
-    c.compute = int64_t{tokens} * cdiv(hidden, lanes);
+    const double bytes = 4.0 * tokens * hidden;
+    c.compute = groups * emit;
     c.memory = transfer_cycles(bytes, sustained_bytes_per_cycle(mem));
-    c.fill = f.fixed + mem.latency_cycles;
+    c.fill = last_issue.back() + 3 + f.fixed - c.busy();
     finish(c);
-    c.first_out = c.fill + 1;
-    c.in_span = c.busy();
-    c.bytes = static_cast<int64_t>(std::llround(bytes));
+    c.first_out = first_out + f.fixed;
+    c.in_span = resp_next;
+    c.bytes = static_cast<int64_t>(bytes);
     c.vec_ops = int64_t{tokens} * hidden;
     return c;
 }

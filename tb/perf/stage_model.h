@@ -176,10 +176,17 @@ StageCycles kv_cache_cycles(int commands, int64_t write_beats, int lanes, int64_
 // KV cache append: tokens*2*kv_dim int8 bytes written; memory-bound only.
 StageCycles kv_write_cycles(int tokens, int kv_dim, const MemChannelParams& mem,
                             const StageFill& f = fill::kKvWrite);
-// Embedding gather (tied with the int4 LM head): per token hidden*4/8 + kChannelParamBytes bytes,
-// dequantized at `lanes` elements per cycle.
-StageCycles embed_cycles(int tokens, int hidden, int lanes, const MemChannelParams& mem,
-                         const StageFill& f = fill::kEmbed);
+// Embedding lookup (rtl_gen/sv/flexllm_embedding.sv): the int32 rows of the table (hidden * 4
+// bytes per token) read through a read channel, in groups of `tokens_per_beat` tokens (the last
+// one partial). Per group the token beat is taken, one row request per token follows per cycle,
+// each row arrives in hidden / (T * L) beats at r = min(1, sustained bytes / beat bytes) per cycle
+// in request order, no earlier than `latency` after its request nor before the first beat's bytes
+// have accrued (latency - 1 + beat bytes / channel bytes); the group's hidden / lanes output beats
+// follow its last row as it arrives (cut through), one per cycle, while the other row buffer
+// loads the next group (two buffers: a group waits for the emission two groups back). The total
+// is that schedule's last output + fill.fixed; compute = output beats, memory = the rows' bytes.
+StageCycles embed_cycles(int tokens, int hidden, int tokens_per_beat, int lanes,
+                         const MemChannelParams& mem, const StageFill& f = fill::kEmbed);
 // Sampling (rtl_gen/sv/flexllm_sample.sv) over the streamed logits, B = ceil(vocab / lanes) beats
 // at one per cycle: greedy (top_k <= 1) compute = B; top-k compute = B + top_k pops + kSampleDraw
 // (the weight pipeline, the 49-step remainder of the draw, the scan); total = compute + fill.fixed.

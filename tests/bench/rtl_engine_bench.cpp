@@ -17,6 +17,7 @@
 #include "tb/harness.h"
 #include "tb/kernels/linear_data.h"
 #include "tb/perf/pipeline_fill.h"
+#include "tb/perf/stage_model.h"
 
 namespace {
 
@@ -39,8 +40,7 @@ void engine(benchmark::State& state, const std::string& arch_name, kern::Phase p
     tb::RunResult r;
     for (auto _ : state) {
         auto dut = make(1);
-        r = tb::run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                        bench.primary);
+        r = tb::run_dut(*dut, bench, ro);
     }
     if (!r.ok) state.SkipWithError(r.summary().c_str());
     const double par = phase == kern::Phase::kPrefill
@@ -72,7 +72,8 @@ void attention_engine(benchmark::State& state, const std::string& arch_name, ker
                       const std::string& stage, const std::string& role) {
     const auto model = golden::load_model_config("tiny");
     const auto arch = kern::load_arch_config(arch_name);
-    const tb::CaseSpec c{arch_name, phase, stage, role, stage == "sample" ? -1 : 0};
+    const tb::CaseSpec c{arch_name, phase, stage, role,
+                         stage == "sample" || stage == "embedding" ? -1 : 0};
     const auto data = tb::find_kernel(stage).random_data(c, model, tb::RandomSpec{5, 16, 2});
     const auto bench = tb::build_bench(c, arch, model, *data);
     tb::RunOptions ro;
@@ -81,8 +82,7 @@ void attention_engine(benchmark::State& state, const std::string& arch_name, ker
     tb::RunResult r;
     for (auto _ : state) {
         auto dut = make(1);
-        r = tb::run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                        bench.primary);
+        r = tb::run_dut(*dut, bench, ro);
     }
     if (!r.ok) state.SkipWithError(r.summary().c_str());
     double ideal = 0, fill = 0;
@@ -95,6 +95,17 @@ void attention_engine(benchmark::State& state, const std::string& arch_name, ker
     } else if (stage == "attn_context") {
         ideal = port_beats(bench, "s_axis_v");
         fill = perf::fill::kAttnContext.fixed;
+    } else if (stage == "embedding") {
+        // After the first output beat (the token, the requests, the group's rows before its
+        // last, the bank read), one output beat per cycle; the harness's read channel answers
+        // unpaced here, one cycle after each request.
+        const auto s = kern::vector_shape(arch, phase, kern::max_d_in(model));
+        kern::MemChannelParams unpaced;
+        unpaced.bytes_per_cycle = 1 << 20;
+        unpaced.latency_cycles = 1;
+        ideal = port_beats(bench, "m_axis_x");
+        fill = static_cast<double>(
+            perf::embed_cycles(bench.tokens, model.hidden, s.tokens, s.lanes, unpaced).first_out);
     } else if (stage == "kv_cache") {
         const int lanes = kern::vector_shape(arch, phase, kern::max_d_in(model)).lanes;
         ideal = port_beats(bench, "m_axis_kv") + port_beats(bench, "s_axis_x") * lanes;
@@ -112,7 +123,8 @@ void register_all() {
     for (const char* a : {"tiny_a", "tiny_b"})
         for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
             for (const auto& [stage, role] :
-                 std::vector<std::pair<std::string, std::string>>{{"kv_cache", "k"},
+                 std::vector<std::pair<std::string, std::string>>{{"embedding", "embed"},
+                                                                  {"kv_cache", "k"},
                                                                   {"attn_scores", "attn"},
                                                                   {"softmax", "attn"},
                                                                   {"attn_context", "attn"},

@@ -83,8 +83,7 @@ void BM_FullHarness(benchmark::State& state) {
         state.PauseTiming();
         auto dut = make(1);
         state.ResumeTiming();
-        const auto r = tb::run_dut(*dut, bench.scalars, bench.inputs, bench.outputs, bench.mem, ro,
-                                   bench.primary);
+        const auto r = tb::run_dut(*dut, bench, ro);
         cycles += r.cycles;
         ok = ok && r.ok;
         state.PauseTiming();

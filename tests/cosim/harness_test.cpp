@@ -84,7 +84,7 @@ struct QuantBench {
 
 RunResult run_quant(QuantBench& q, const RunOptions& ro) {
     auto dut = find_dut("quant_token_decode_tiny_a")(ro.seed);
-    return run_dut(*dut, q.b.scalars, q.b.inputs, q.b.outputs, q.b.mem, ro, q.b.primary);
+    return run_dut(*dut, q.b, ro);
 }
 
 TEST(Harness, QuantTokenBitExactAndDeterministicUnderStalls) {
@@ -101,6 +101,63 @@ TEST(Harness, QuantTokenBitExactAndDeterministicUnderStalls) {
     EXPECT_TRUE(c.ok) << c.summary();
     EXPECT_NE(a.cycles, c.cycles);  // a different stall pattern, the same results
     EXPECT_EQ(a.txns.size(), 3u);
+}
+
+// The embedding's decode case: its table answers m_axis_rd through a read channel.
+struct EmbedBench {
+    golden::ModelConfig m = golden::load_model_config("tiny");
+    kern::ArchParams a = kern::load_arch_config("tiny_a");
+    CaseSpec c{"tiny_a", kern::Phase::kDecode, "embedding", "embed", -1};
+    std::shared_ptr<const StageData> d =
+        find_kernel("embedding").random_data(c, m, RandomSpec{3, 4, 2});
+    CaseBench b = build_bench(c, a, m, *d);
+    RunResult run(const RunOptions& ro = {}) {
+        auto dut = find_dut(module_name(c))(ro.seed);
+        return run_dut(*dut, b, ro);
+    }
+};
+
+TEST(ReadChannel, AnswersRequestsAfterTheLatencyAndUnderStalls) {
+    EmbedBench e;
+    ASSERT_EQ(e.b.reads.size(), 1u);
+    const RunResult base = e.run();
+    ASSERT_TRUE(base.ok) << base.summary();
+    // The first row waits for the memory latency: 100 more cycles of it cost exactly 100 more.
+    e.b.mem[0].latency += 100;
+    const RunResult slow = e.run();
+    ASSERT_TRUE(slow.ok) << slow.summary();
+    EXPECT_EQ(slow.measured(), base.measured() + 100);
+    // Half the channel bandwidth: the rows take longer, the answers stay right.
+    e.b.mem[0].bytes_per_cycle /= 2;
+    EXPECT_GT(e.run().measured(), slow.measured());
+    RunOptions ro;
+    ro.stall_prob = ro.gap_prob = 0.3;
+    const RunResult stalled = e.run(ro);
+    EXPECT_TRUE(stalled.ok) << stalled.summary();
+    bool response_stats = false;
+    for (const auto& p : stalled.ports)
+        response_stats = response_stats || (p.port == "s_axis_rd" && p.beats > 0);
+    EXPECT_TRUE(response_stats);
+}
+
+TEST(ReadChannel, ARequestOutsideTheImageIsAFindingAndAWrongRowADivergence) {
+    EmbedBench e;
+    // The table image one row short: the last row (token 0's id is vocab - 1) is not there.
+    auto& img = e.b.reads[0].image;
+    img.resize(img.size() - static_cast<size_t>(e.m.hidden));
+    RunResult r = e.run();
+    EXPECT_FALSE(r.ok);
+    ASSERT_FALSE(r.protocol.empty());
+    EXPECT_THAT(r.protocol.front(), HasSubstr("outside the memory image"));
+    // A wrong element in memory: the scoreboard localizes it in the output, not the request.
+    EmbedBench f;
+    f.b.reads[0].image[static_cast<size_t>(f.m.vocab - 1) * f.m.hidden + 5] ^= 4;
+    r = f.run();
+    ASSERT_TRUE(r.first.has_value()) << r.summary();
+    EXPECT_EQ(r.first->port, "m_axis_x");
+    EXPECT_EQ(r.first->coord.token, 0);
+    EXPECT_EQ(r.first->coord.channel, 5);
+    EXPECT_EQ(r.mismatches, 1u);
 }
 
 TEST(Harness, DutFlagsMisplacedInputTlast) {

@@ -49,6 +49,13 @@ int roles_of(const std::vector<const Kernel*>& ks, bool per_layer, kern::Phase p
     return n;
 }
 int per_layer_cases() { return roles_of(kernels(), true, kern::Phase::kPrefill); }
+// The roles before the first layer (the embedding), one case per phase.
+int embed_cases() {
+    int n = 0;
+    for (const Kernel* k : kernels())
+        for (const Role& r : k->roles()) n += r.slot == Slot::kEmbed;
+    return n;
+}
 int cases_per_phase(const golden::ModelConfig& m, kern::Phase p) {
     return m.layers * per_layer_cases() + roles_of(kernels(), false, p);
 }
@@ -209,7 +216,7 @@ TEST(Suite, RejectsOutOfRangeAndMalformedLayers) {
     for (const std::string& bad :
          {past, std::string("0,,1"), std::string("x"), std::string("-1"), std::string("0,0"),
           std::string(""), std::string("1,"), std::string("lm_head,lm_head"), std::string("all,0"),
-          std::string("1.5")}) {
+          std::string("embed,embed"), std::string("1.5")}) {
         o.layers = bad;
         expect_error([&] { run_regress(o); }, {"--layers '" + bad + "'"});
     }
@@ -249,9 +256,10 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     std::set<std::string> ids;
     for (const auto& c : run_regress(s).cases) ids.insert(c.spec.id());
     EXPECT_EQ(static_cast<int>(ids.size()),
-              per_layer_cases() + roles_of(kernels(), false, kern::Phase::kDecode));
+              per_layer_cases() + roles_of(kernels(), false, kern::Phase::kDecode) - embed_cases());
     EXPECT_TRUE(ids.count("tiny_a/decode/L0/linear/down"));
     EXPECT_TRUE(ids.count("tiny_a/decode/quant_token/lm_head"));
+    EXPECT_FALSE(ids.count("tiny_a/decode/embedding/embed"));  // not selected: no "embed"
     for (const auto& id : ids) EXPECT_THAT(id, ::testing::Not(HasSubstr("/L1/")));
     fs::remove(path);
     // The CLI option: the JSON report holds layer-1 cases only.
@@ -273,6 +281,11 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     EXPECT_EQ(d.code, 0) << d.out;
     EXPECT_THAT(d.out, HasSubstr("test      tiny_b/prefill/L1/linear/up"));
     EXPECT_THAT(d.out, HasSubstr("layer 1, prompt"));
+    // ... and the roles before the first layer select the embedding alone.
+    const CliResult e = flexllm("debug tiny_a/decode/embedding/embed --waves-dir " +
+                                (fs::temp_directory_path() / "flexllm_layers_debug").string());
+    EXPECT_EQ(e.code, 0) << e.out;
+    EXPECT_THAT(e.out, HasSubstr("embed, prompt"));
 }
 
 TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
@@ -497,7 +510,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "m_axis_token", "random"},
         // Both output beats retire when either is taken: the stalled state beat is lost.
         FaultCase{"sample-lose-stalled", "tiny_a/decode/sample/topk", "m_axis_state",
-                  "m_axis_state"}),
+                  "m_axis_state"},
+        // Bit 0 of the id dropped from the row address: the first odd id's request is wrong.
+        FaultCase{"id-bit", "tiny_a/prefill/embedding/embed", "m_axis_rd (row_request)",
+                  "m_axis_rd"},
+        // A row emitted as soon as it is requested: the first beat leaves before its data.
+        FaultCase{"emit-early", "tiny_a/decode/embedding/embed",
+                  "m_axis_x (embed) beat 0 lane 0: token 0 channel 0", "m_axis_x"}),
     [](const auto& info) {
         std::string n = info.param.fault;
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());

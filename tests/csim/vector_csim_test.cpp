@@ -1,17 +1,19 @@
 // C-sim conformance of the vector-stage kernels (rmsnorm, residual, rope, quant_static, swiglu,
-// fht) against the golden _ref ops:
+// fht, embedding) against the golden _ref ops and the embedding table:
 // hand-worked cases, and the registry's C-sim engine on seeded random rows (saturating values,
 // all-equal tokens, odd d) at every built shape and the u280 shapes; and the engine itself:
 // a divergence and a broken stream contract are verdicts, never exceptions.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
 #include "golden/tables.h"
 #include "hls_src/arch_config.h"
+#include "hls_src/kernels/embedding.h"
 #include "hls_src/kernels/fht.h"
 #include "hls_src/kernels/quant_static.h"
 #include "hls_src/kernels/residual.h"
@@ -234,6 +236,87 @@ TEST(VectorCsim, EngineMatchesRefOnRandomRowsEveryShape) {
                 ASSERT_TRUE(r.has_value()) << c.id() << ": no C-sim instantiation";
                 EXPECT_TRUE(r->ok) << c.id() << ": " << r->summary();
             }
+    }
+}
+
+// One group through the embedding kernel: the output beats as rows [token][element].
+template <kern::VectorShape S>
+std::vector<std::vector<int32_t>> run_embedding(const std::vector<uint32_t>& ids,
+                                                const std::vector<std::vector<int32_t>>& table,
+                                                bool* ok) {
+    const int d = static_cast<int>(table[0].size()), n = S.tokens * S.lanes;
+    std::vector<kern::ActVecBeat<S>> mem;
+    for (const auto& row : table)
+        for (int k = 0; k < d / n; ++k) {
+            kern::ActVecBeat<S> v;
+            for (int e = 0; e < n; ++e) v[e] = row[k * n + e];
+            mem.push_back(v);
+        }
+    hls::stream<kern::TokenBeat<S>> tok;
+    hls::stream<kern::ActVecBeat<S>> out;
+    kern::TokenBeat<S> t;
+    for (int i = 0; i < S.tokens; ++i) t[i] = ids[i];
+    tok.write(t);
+    *ok = kern::embedding<S>(tok, mem.data(), d, static_cast<uint32_t>(table.size()), out);
+    std::vector<std::vector<int32_t>> y(S.tokens, std::vector<int32_t>(d));
+    for (int b = 0; b < d / S.lanes; ++b) {
+        const auto v = out.read();
+        for (int i = 0; i < S.tokens; ++i)
+            for (int l = 0; l < S.lanes; ++l) y[i][b * S.lanes + l] = v[i * S.lanes + l].to_int();
+    }
+    EXPECT_TRUE(out.empty());
+    return y;
+}
+
+TEST(EmbeddingCsim, HandWorkedRowsPaddingAndBadIds) {
+    // Three rows of 4: row r holds 10 r + i (row 2 at the int32 extremes).
+    const std::vector<std::vector<int32_t>> table = {
+        {0, 1, 2, 3}, {10, 11, 12, 13}, {INT32_MIN, 21, 22, INT32_MAX}};
+    bool ok = false;
+    // Two tokens per beat (prefill), one element each: beat b = {row_a[b], row_b[b]}.
+    auto y = run_embedding<kern::VectorShape{2, 1, 8}>({1, 2}, table, &ok);
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(y[0], table[1]);
+    EXPECT_EQ(y[1], table[2]);
+    // A lane without a token emits zeros and is no error; an id past the table is one (zeros).
+    y = run_embedding<kern::VectorShape{2, 1, 8}>({0, kern::kNoToken}, table, &ok);
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(y[0], table[0]);
+    EXPECT_EQ(y[1], std::vector<int32_t>(4, 0));
+    y = run_embedding<kern::VectorShape{2, 1, 8}>({2, 3}, table, &ok);
+    EXPECT_FALSE(ok);
+    EXPECT_EQ(y[0], table[2]);
+    EXPECT_EQ(y[1], std::vector<int32_t>(4, 0));
+    // One token, two lanes per beat (decode).
+    y = run_embedding<kern::VectorShape{1, 2, 8}>({2}, table, &ok);
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(y[0], table[2]);
+}
+
+// The registry's engine (the table as the read channel's image) at every built shape and at the
+// production shapes with a small vocabulary (llama-3.2-1b's table is 1 GB).
+TEST(EmbeddingCsim, EngineMatchesTheTableEveryShape) {
+    const std::pair<const char*, const char*> configs[] = {
+        {"tiny_a", "tiny"}, {"tiny_b", "tiny"}, {"u280_mem_opt", "llama-3.2-1b"}};
+    for (const auto& [arch_name, model_name] : configs) {
+        const auto arch = kern::load_arch_config(arch_name);
+        auto m = golden::load_model_config(model_name);
+        m.vocab = std::min(m.vocab, 300);
+        for (kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
+            const CaseSpec c{arch_name, p, "embedding", "embed", -1};
+            const auto data = find_kernel("embedding").random_data(c, m, RandomSpec{7, 5, 3});
+            const CaseBench b = build_bench(c, arch, m, *data);
+            const auto r = csim_case(c, arch, m, b);
+            ASSERT_TRUE(r.has_value()) << c.id() << ": no C-sim instantiation";
+            EXPECT_TRUE(r->ok) << c.id() << ": " << r->summary();
+            // The engine judges the output: one wrong table element is a divergence.
+            CaseBench bad = b;
+            bad.reads[0].image[static_cast<size_t>(m.vocab - 1) * m.hidden] ^= 1;
+            const auto rb = csim_case(c, arch, m, bad);
+            ASSERT_FALSE(rb->ok) << c.id();
+            EXPECT_EQ(rb->first->port, "m_axis_x");
+            EXPECT_EQ(rb->first->coord.channel, 0);
+        }
     }
 }
 

@@ -267,10 +267,19 @@ TEST(Attention, DecodeGrowsLinearlyWithContext) {
 TEST(MemoryStages, HandComputed) {
     // KV append of 3 tokens x 2 x 16 = 96 B at 2 * 4 * 0.5 = 4 B/cycle -> 24, + latency 7.
     EXPECT_EQ(kv_write_cycles(3, 16, mem(2, 4, 7, 0.5), kNoFill).total, 31);
-    // Embedding: 2 rows of 64*4/8 + 8 = 40 B -> 10 cycles; dequant 2 * 64/8 = 16; + latency 3.
-    const StageCycles e = embed_cycles(2, 64, 8, mem(1, 8, 3, 1.0), kNoFill);
-    EXPECT_EQ(e.memory, 10);
-    EXPECT_EQ(e.total, 19);
+    // Embedding, decode (1 token per group, 8 lanes): rows of 8 beats of 32 B at 8 B/cycle, one
+    // beat per 4 cycles. Token 0: request at 1, data after latency 3 and the first beat's 32 B
+    // (accrued from cycle 3: at 6), row 6..37, emission follows the last word (34) to 35. Token
+    // 1: accepted at 2, its row after token 0's: 38..69, last beat issued at 67, out at 69 + 1.
+    const StageCycles e = embed_cycles(2, 64, 1, 8, mem(1, 8, 3, 1.0), kNoFill);
+    EXPECT_EQ(e.memory, 64);   // 512 B at 8 B/cycle
+    EXPECT_EQ(e.compute, 16);  // 2 x 8 output beats
+    EXPECT_EQ(e.total, 70);
+    EXPECT_EQ(e.first_out, 9);
+    // Prefill, 2 tokens per beat, hidden 4, 3 tokens (a full group and one token), fast memory:
+    // rows of 2 beats; group 0's rows 3..4 and 5..6, its 4 beats issued 6..9; group 1 (accepted
+    // at 3) row 7..8, issued after group 0's: 10..13; the last beat out 2 cycles later.
+    EXPECT_EQ(embed_cycles(3, 4, 2, 1, mem(1, 64, 2, 1.0), kNoFill).total, 16);
     // Sampling 1000 logits at 8 per cycle: greedy 125; top-5 adds 5 pops and the 52-cycle draw.
     EXPECT_EQ(sample_cycles(1000, 8, 1, kNoFill).total, 125);
     EXPECT_EQ(sample_cycles(1000, 8, 5, kNoFill).total, 182);
