@@ -1,6 +1,7 @@
 // SystemVerilog of softmax: a generated top around the hand-written core flexllm_softmax
-// (rtl_gen/sv/flexllm_softmax.sv: max, exp and sum, an exact reciprocal per row, uint8 output), and
-// the generated ROM flexllm_exp2_rom of golden's EXP2 table.
+// (rtl_gen/sv/flexllm_softmax.sv: groups pipelined through max, exp and sum, a pipelined exact
+// reciprocal per row and the uint8 output), and the generated ROM flexllm_exp2_rom of golden's
+// EXP2 table.
 #include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
@@ -12,7 +13,6 @@ void emit_softmax(Module& m, const EmitContext& c) {
     m.streams.push_back({"s_axis_c2", true, s.rows, 22, false, "1"});
     m.streams.push_back({"s_axis_s", true, s.rows * s.keys, 32, true, "nblk"});
     m.streams.push_back({"m_axis_p", false, s.rows * s.keys, 8, false, "nblk"});
-    m.primitives = {"flexllm_divu"};
     m.generated.push_back(exp2_rom());
     auto params = attn_params(s, {"R", "K", "TOKEN_ROWS", "P_MAX"});
     params.push_back(

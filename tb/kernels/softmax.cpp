@@ -3,6 +3,8 @@
 // Multiplier per head, checked against the softmax tap (0 past the causal limit).
 #include "hls_src/kernels/softmax.h"
 
+#include <algorithm>
+
 #include "golden/tables.h"
 #include "tb/csim_engine.h"
 #include "tb/csim_shapes.h"
@@ -59,7 +61,13 @@ class Softmax final : public AttnKernel {
         for (const auto& st : d.steps) b.tokens += st.tokens;
         b.d_in = b.d_out = d.steps.back().ctx();
         b.model_cycles =
-            perf::softmax_cycles(static_cast<int>(groups.size()), attn_blocks(groups)).total;
+            perf::softmax_cycles(static_cast<int>(groups.size()), attn_blocks(groups),
+                                 std::max_element(groups.begin(), groups.end(),
+                                                  [](const AttnGroup& a, const AttnGroup& b) {
+                                                      return a.nblk < b.nblk;
+                                                  })
+                                     ->nblk)
+                .total;
         return b;
     }
 

@@ -54,8 +54,9 @@ inline constexpr StageFill kResidual{.fixed = 1, .per_block = 0, .serial_blocks 
 
 // attn_scores (rtl_gen/sv/flexllm_attn_scores.sv): the MAC register and the output register.
 inline constexpr StageFill kAttnScores{.fixed = 2, .per_block = 0, .serial_blocks = true};
-// softmax (rtl_gen/sv/flexllm_softmax.sv): per group the pipeline turns and the 33-step divider.
-inline constexpr StageFill kSoftmax{.fixed = 3, .per_block = 39, .serial_blocks = true};
+// softmax (rtl_gen/sv/flexllm_softmax.sv): the header beat, the exp pipeline, the 11-stage
+// reciprocal and its queue, the emit multiplier and the output register; no per-group cost.
+inline constexpr StageFill kSoftmax{.fixed = 19, .per_block = 0, .serial_blocks = true};
 // attn_context (rtl_gen/sv/flexllm_attn_context.sv): each output beat leaves as the last block
 // finishes its dimension; the multiplier stage and the output register.
 inline constexpr StageFill kAttnContext{.fixed = 3, .per_block = 0, .serial_blocks = true};

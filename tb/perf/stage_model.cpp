@@ -349,14 +349,17 @@ StageCycles attn_scores_cycles(int groups, int64_t blocks, int head_dim, const S
     return c;
 }
 
-StageCycles softmax_cycles(int groups, int64_t blocks, const StageFill& f) {
+StageCycles softmax_cycles(int groups, int64_t blocks, int64_t max_blocks, const StageFill& f) {
     require_positive("softmax", "groups", groups);
+    if (max_blocks < 1 || max_blocks > blocks)
+        throw Error(fmt::format("softmax: the largest group's {} blocks are not within 1..{}",
+                                max_blocks, blocks));
     StageCycles c;
-    c.compute = 3 * blocks + int64_t{groups} * f.per_block;
+    c.compute = blocks + 2 * max_blocks + int64_t{groups} * f.per_block;
     c.fill = f.fixed;
     finish(c);
-    c.first_out = c.total;
-    c.in_span = c.compute;
+    c.first_out = c.total - blocks;
+    c.in_span = blocks + 1;
     return c;
 }
 

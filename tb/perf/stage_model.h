@@ -157,10 +157,12 @@ StageCycles attention_prefill_cycles(int queries, int keys, const AttnShape& a, 
 //   compute = blocks * head_dim;  total = compute + fill.fixed
 StageCycles attn_scores_cycles(int groups, int64_t blocks, int head_dim,
                                const StageFill& f = fill::kAttnScores);
-// softmax (rtl_gen/sv/flexllm_softmax.sv): three passes over a group's beats (load with the max,
-// exp and sum, normalize) and the reciprocal between them:
-//   compute = 3 * blocks + groups * per_block;  total = compute + fill.fixed
-StageCycles softmax_cycles(int groups, int64_t blocks, const StageFill& f = fill::kSoftmax);
+// softmax (rtl_gen/sv/flexllm_softmax.sv): groups pipelined through load (with the max), exp and
+// sum, a pipelined reciprocal and emit, one score beat in and one probability beat out per cycle;
+// the largest group's exp and emit passes follow its last score:
+//   compute = blocks + 2 * max_blocks + groups * per_block;  total = compute + fill.fixed
+StageCycles softmax_cycles(int groups, int64_t blocks, int64_t max_blocks,
+                           const StageFill& f = fill::kSoftmax);
 // attn_context (rtl_gen/sv/flexllm_attn_context.sv): every block's head_dim value beats, one per
 // cycle; a group's output beat d leaves as its last block finishes dimension d:
 //   compute = blocks * head_dim + groups * per_block;  total = compute + fill.fixed
