@@ -1,24 +1,105 @@
-// Config plumbing shared by model configs, architecture configs and device profiles.
+// Config and file plumbing shared by model configs, architecture configs, device profiles, suites
+// and the outputs of the CLI.
 #include "golden/config_io.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "golden/error.h"
 
 namespace flexllm {
 
 std::string read_text_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(fmt::format("cannot read {}: it is a directory, not a file", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    std::string text;
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        if (text.size() + static_cast<size_t>(in.gcount()) > kMaxTextFileBytes)
+            throw Error(fmt::format("cannot read {}: larger than the {} MiB limit of a text file",
+                                    path, kMaxTextFileBytes >> 20));
+        text.append(buf, static_cast<size_t>(in.gcount()));
+    }
+    if (in.bad()) throw Error(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    return text;
+}
+
+bool plain_file_name(std::string_view name) {
+    return !name.empty() && name != "." && name != ".." &&
+           name.find_first_of(std::string_view("/\\\0", 3)) == std::string_view::npos;
+}
+
+std::vector<std::string> split_list(const std::string& list, const std::string& where) {
+    std::vector<std::string> out;
+    size_t b = 0;
+    for (size_t i = 0; i <= list.size(); ++i)
+        if (i == list.size() || list[i] == ',') {
+            if (i == b)
+                throw Error(list.empty() ? fmt::format("{} is an empty list", where)
+                                         : fmt::format("{}: empty item in '{}'", where, list));
+            out.push_back(list.substr(b, i - b));
+            b = i + 1;
+        }
+    return out;
+}
+
+void check_probability(double p, const std::string& where) {
+    if (!(p >= 0 && p < 1))
+        throw Error(fmt::format("bad {} {}", where, p), "a probability in [0, 1)");
+}
+
+namespace {
+// The nearest folder on `p`'s path that exists (p itself when it does), or "." for a relative
+// path none of whose folders exist.
+std::filesystem::path nearest_existing(std::filesystem::path p) {
+    std::error_code ec;
+    while (!p.empty() && !std::filesystem::exists(p, ec)) p = p.parent_path();
+    return p.empty() ? std::filesystem::path(".") : p;
+}
+
+// Creates and removes a probe file in `dir`: the only check that is right for root, read-only
+// mounts and pseudo file systems alike.
+void probe_writable(const std::filesystem::path& dir, const std::string& option,
+                    const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw Error(
+            fmt::format("cannot write {} {}: {} is not a directory", option, path, dir.string()));
+    const std::string probe = (dir / fmt::format(".flexllm-probe-{}", ::getpid())).string();
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw Error(fmt::format("cannot write {} {}: {}", option, path, std::strerror(errno)));
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
+}  // namespace
+
+void check_output_file(const std::string& path, const std::string& option) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(fmt::format("cannot write {} {}: it is a directory", option, path));
+    if (std::filesystem::exists(path, ec)) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd < 0)
+            throw Error(fmt::format("cannot write {} {}: {}", option, path, std::strerror(errno)));
+        ::close(fd);
+    }
+    probe_writable(nearest_existing(std::filesystem::path(path).parent_path()), option, path);
+}
+
+void check_output_dir(const std::string& path, const std::string& option) {
+    probe_writable(nearest_existing(path), option, path);
 }
 
 std::pair<std::string, std::string> resolve_config_text(const std::string& kind,
@@ -74,7 +155,11 @@ int64_t TomlReader::get_int(std::string_view key, int64_t fallback) {
 }
 double TomlReader::get_double(std::string_view key) {
     const toml::node* n = node(key, true);
-    if (auto v = n->value<double>()) return *v;  // integers are accepted as numbers
+    if (auto v = n->value<double>()) {  // integers are accepted as numbers
+        if (!std::isfinite(*v))
+            throw Error(fmt::format("{} must be finite (got {})", where(key), *v));
+        return *v;
+    }
     throw Error(where(key) + " must be a number");
 }
 double TomlReader::get_double(std::string_view key, double fallback) {

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -13,8 +14,30 @@
 
 namespace flexllm {
 
-// Whole file as bytes/text; throws Error("cannot read FILE: reason").
+// The largest text file (config TOML, suite, manifest or index JSON) read_text_file accepts.
+inline constexpr size_t kMaxTextFileBytes = size_t{16} << 20;
+
+// Whole file as bytes/text; throws Error("cannot read FILE: reason") -- also for a directory and
+// a file larger than kMaxTextFileBytes.
 std::string read_text_file(const std::string& path);
+
+// True when `name` is a plain file name: not empty, not "." or "..", no '/' (nor '\\' or NUL).
+// Every path read out of a file (a checkpoint index's shards, a manifest's sources) must be one,
+// so that a file can only name files in its own folder.
+bool plain_file_name(std::string_view name);
+
+// The items of a comma-separated list ("a,b"); an empty list or an empty item is an Error naming
+// `where` (e.g. "--arch" or "suite.toml: archs").
+std::vector<std::string> split_list(const std::string& list, const std::string& where);
+
+// Throws Error "bad <where> <p>" unless 0 <= p < 1 (nan fails too).
+void check_probability(double p, const std::string& where);
+
+// Checks before any work starts that an output can be written: a file (not a directory; the
+// nearest existing folder on its path writable) or a folder (itself, or the nearest existing one
+// above it, a writable directory). Creates nothing; throws Error naming `option` and the path.
+void check_output_file(const std::string& path, const std::string& option);
+void check_output_dir(const std::string& path, const std::string& option);
 
 using EmbeddedFiles = std::vector<std::pair<std::string_view, std::string_view>>;
 

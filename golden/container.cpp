@@ -31,6 +31,8 @@ constexpr uint64_t kMaxInflateRatio = 1100;
 constexpr int kRawDeflate = -15;
 constexpr size_t kZChunk = size_t{1} << 30;  // zlib counts are 32-bit
 constexpr size_t kIoChunk = size_t{1} << 18;
+// The first output allocation of an inflate; it doubles as the stream delivers.
+constexpr uint64_t kInflateFirstChunk = uint64_t{1} << 20;
 
 // Control characters in a name would break one-line messages; names are printable.
 bool printable_name(std::string_view name) {
@@ -144,18 +146,20 @@ uint64_t deflate_to(AtomicFile& out_file, const std::vector<uint8_t>& data, uint
     return stored;
 }
 
-// Inflates exactly `stored` into exactly `raw.size()` bytes; anything else is an Error.
-void inflate_exact(const std::vector<uint8_t>& stored, std::vector<uint8_t>& raw,
-                   const std::string& where) {
+// Inflates exactly `stored` into exactly `raw_size` bytes; anything else is an Error. The output
+// grows with what the stream actually produces (from kInflateFirstChunk, doubling, never past
+// raw_size), so a stream that is garbage or shorter than its index claims fails before the
+// claimed size is ever allocated.
+std::vector<uint8_t> inflate_exact(const std::vector<uint8_t>& stored, uint64_t raw_size,
+                                   const std::string& where) {
     z_stream zs{};
     if (inflateInit2(&zs, kRawDeflate) != Z_OK) throw Error(where + ": zlib inflateInit failed");
     const uint8_t* in = stored.data();
     size_t in_left = stored.size();
-    uint8_t* out = raw.data();
-    size_t out_left = raw.size();
-    uint64_t out_given = 0;
+    std::vector<uint8_t> raw(static_cast<size_t>(std::min(raw_size, kInflateFirstChunk)));
+    uint64_t produced = 0;
     uint8_t scratch = 0;
-    bool in_scratch = false;  // output buffer full: one spare byte detects excess data
+    bool in_scratch = false;  // output complete: one spare byte detects excess data
     std::string problem;
     for (;;) {
         if (zs.avail_in == 0 && in_left > 0) {
@@ -166,30 +170,30 @@ void inflate_exact(const std::vector<uint8_t>& stored, std::vector<uint8_t>& raw
             in_left -= n;
         }
         if (zs.avail_out == 0 && !in_scratch) {
-            if (out_left > 0) {
-                size_t n = std::min(out_left, kZChunk);
-                zs.next_out = out;
-                zs.avail_out = static_cast<uInt>(n);
-                out += n;
-                out_left -= n;
-                out_given += n;
+            if (produced == raw.size() && raw.size() < raw_size)
+                raw.resize(static_cast<size_t>(std::min<uint64_t>(raw_size, 2 * raw.size())));
+            if (produced < raw.size()) {
+                zs.next_out = raw.data() + produced;
+                zs.avail_out =
+                    static_cast<uInt>(std::min<uint64_t>(raw.size() - produced, kZChunk));
             } else {
                 zs.next_out = &scratch;
                 zs.avail_out = 1;
                 in_scratch = true;
             }
         }
+        const uInt room = zs.avail_out;
         int ret = inflate(&zs, Z_NO_FLUSH);
         if (in_scratch && zs.avail_out == 0) {
             problem =
-                fmt::format("decompresses to more than the {} bytes the index says", raw.size());
+                fmt::format("decompresses to more than the {} bytes the index says", raw_size);
             break;
         }
+        if (!in_scratch) produced += room - zs.avail_out;
         if (ret == Z_STREAM_END) {
-            uint64_t produced = in_scratch ? out_given : out_given - zs.avail_out;
-            if (produced != raw.size())
-                problem = fmt::format("decompresses to {} bytes, the index says {}", produced,
-                                      raw.size());
+            if (produced != raw_size)
+                problem =
+                    fmt::format("decompresses to {} bytes, the index says {}", produced, raw_size);
             else if (zs.avail_in != 0 || in_left != 0)
                 problem = "trailing bytes after the deflate stream";
             break;
@@ -205,6 +209,7 @@ void inflate_exact(const std::vector<uint8_t>& stored, std::vector<uint8_t>& raw
     }
     inflateEnd(&zs);
     if (!problem.empty()) throw Error(where + ": " + problem);
+    return raw;
 }
 
 }  // namespace
@@ -431,8 +436,7 @@ Tensor GoldenReader::read_entry(size_t i) const {
                         path_, e.name, offsets_[i], offsets_[i] + e.stored_bytes, size));
     std::vector<uint8_t> stored(e.stored_bytes);
     f.read_at(offsets_[i], stored.data(), stored.size(), fmt::format("tensor '{}' data", e.name));
-    Tensor t{e.name, e.dtype, e.shape, std::vector<uint8_t>(e.raw_bytes)};
-    inflate_exact(stored, t.data, where);
+    Tensor t{e.name, e.dtype, e.shape, inflate_exact(stored, e.raw_bytes, where)};
     const uint32_t crc = crc32_of(t.data.data(), t.data.size());
     if (crc != e.crc)
         throw Error(fmt::format("{}: CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", where,

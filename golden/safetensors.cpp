@@ -6,15 +6,15 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "golden/binary_file.h"
+#include "golden/config_io.h"
 #include "golden/error.h"
 #include "golden/tensor.h"
 
@@ -414,14 +414,10 @@ class Checkpoint {
             files_.emplace(path, std::make_unique<SafetensorsFile>(path));
             return;
         }
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            throw Error(fmt::format("{}: cannot open checkpoint index: {}", path, errno_str()));
-        std::ostringstream ss;
-        ss << in.rdbuf();
+        const std::string text = read_text_file(path);
         json j;
         try {
-            j = json::parse(ss.str());
+            j = json::parse(text);
         } catch (const json::exception& e) {
             throw Error(fmt::format("{}: index is not valid JSON: {}", path, one_line(e.what())));
         }
@@ -429,9 +425,11 @@ class Checkpoint {
             throw Error(fmt::format("{}: index has no \"weight_map\" object", path));
         const std::filesystem::path dir = std::filesystem::path(path).parent_path();
         for (const auto& [name, file] : j["weight_map"].items()) {
-            if (!file.is_string())
-                throw Error(
-                    fmt::format("{}: weight_map entry {} is not a file name", path, q(name)));
+            if (!file.is_string() || !plain_file_name(file.get<std::string>()))
+                throw Error(fmt::format(
+                    "{}: weight_map entry {} must name a file in the index's folder (a plain "
+                    "file name)",
+                    path, q(name)));
             shard_of_[name] = (dir / file.get<std::string>()).string();
         }
     }
@@ -443,11 +441,25 @@ class Checkpoint {
         return out;
     }
 
+    // The tensor as floats; a NaN or an infinity in it is an Error (a weight the integer model
+    // cannot quantize, which would otherwise surface as a "nan" SQNR in the report).
     std::vector<float> read(const std::string& name, const Shape& shape) {
+        const auto [file, values] = read_any(name, shape);
+        for (size_t i = 0; i < values.size(); ++i)
+            if (!std::isfinite(values[i]))
+                throw Error(
+                    fmt::format("{}: tensor {} has {} at element {}", file, q(name), values[i], i),
+                    "weights must be finite");
+        return values;
+    }
+
+  private:
+    std::pair<std::string, std::vector<float>> read_any(const std::string& name,
+                                                        const Shape& shape) {
         if (!sharded_) {
             const SafetensorsFile& f = *files_.begin()->second;
             if (!f.has(name)) throw Error(fmt::format("{}: tensor {} is missing", path_, q(name)));
-            return f.read_f32(name, shape);
+            return {path_, f.read_f32(name, shape)};
         }
         auto it = shard_of_.find(name);
         if (it == shard_of_.end())
@@ -459,10 +471,9 @@ class Checkpoint {
             throw Error(
                 fmt::format("{}: tensor {} is missing (the weight_map of {} places it here)",
                             it->second, q(name), path_));
-        return file->read_f32(name, shape);
+        return {it->second, file->read_f32(name, shape)};
     }
 
-  private:
     std::string path_;
     bool sharded_;
     std::map<std::string, std::string> shard_of_;  // sharded: tensor -> shard path
