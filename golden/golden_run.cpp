@@ -75,26 +75,66 @@ std::vector<Tensor> GoldenRun::container_tensors() const {
     return out;
 }
 
-GoldenFile load_golden_file(const std::string& path) {
-    GoldenReader rd(path);
-    GoldenFile g;
-    g.meta_json = rd.meta_json();
+namespace {
+nlohmann::json golden_meta(const GoldenReader& rd) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(g.meta_json);
-        if (j.at("format") != "flexllm-golden")
-            throw Error(path + ": metadata is not a flexllm golden run");
-        g.cfg = parse_model_config(j.at("model_toml").get<std::string>(), path + " (model_toml)");
+        j = nlohmann::json::parse(rd.meta_json());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(fmt::format("{}: bad metadata: {}", rd.path(), e.what()));
+    }
+    if (!j.is_object() || !j.contains("format") || j["format"] != "flexllm-golden" ||
+        !j.contains("model_toml") || !j["model_toml"].is_string())
+        throw Error(rd.path() + ": metadata is not a flexllm golden run");
+    return j;
+}
+}  // namespace
+
+ModelConfig golden_file_config(const std::string& path) {
+    const GoldenReader rd(path);
+    return parse_model_config(golden_meta(rd)["model_toml"].get<std::string>(),
+                              path + " (model_toml)");
+}
+
+GoldenRun load_golden_run(const std::string& path) {
+    GoldenReader rd(path);
+    GoldenRun g;
+    const nlohmann::json j = golden_meta(rd);
+    const ModelConfig cfg =
+        parse_model_config(j["model_toml"].get<std::string>(), path + " (model_toml)");
+    try {
+        g.opt.model = cfg.name;
+        g.opt.weights = j.at("weights").get<std::string>();
+        g.opt.prompt_len = j.at("prompt_len").get<int>();
+        g.opt.gen_len = j.at("gen_len").get<int>();
+        g.opt.top_k = j.at("top_k").get<int>();
+        g.opt.seed = j.at("seed").get<uint64_t>();
+        g.opt.rotate = j.at("rotate").get<bool>();
         g.prompt = j.at("prompt").get<std::vector<int>>();
-        g.generated = j.at("generated").get<std::vector<int>>();
+        g.gen.tokens = j.at("generated").get<std::vector<int>>();
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("{}: bad metadata: {}", path, e.what()));
     }
+    if (static_cast<int>(g.prompt.size()) != g.opt.prompt_len ||
+        static_cast<int>(g.gen.tokens.size()) != g.opt.gen_len)
+        throw Error(fmt::format(
+            "{}: bad metadata: {} prompt and {} generated tokens, prompt_len {} "
+            "and gen_len {}",
+            path, g.prompt.size(), g.gen.tokens.size(), g.opt.prompt_len, g.opt.gen_len));
+    for (const std::vector<int>* toks : {&g.prompt, &g.gen.tokens})
+        for (int t : *toks)
+            if (t < 0 || t >= cfg.vocab)
+                throw Error(fmt::format("{}: bad metadata: token {} outside the vocabulary of {}",
+                                        path, t, cfg.vocab));
     std::vector<Tensor> params;
-    for (const auto& n : rd.names())
-        if (n.rfind("param/", 0) == 0) params.push_back(rd.read(n));
+    for (const auto& n : rd.names()) {
+        if (n.rfind("param/", 0) == 0)
+            params.push_back(rd.read(n));
+        else
+            g.taps.push_back(rd.read(n));
+    }
     try {
-        g.qm = QuantModel::from_tensors(g.cfg, params);
+        g.prep.qm = QuantModel::from_tensors(cfg, params);
     } catch (const Error& e) {
         throw Error(fmt::format("{}: {}", path, e.what()));
     }

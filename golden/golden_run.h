@@ -37,14 +37,12 @@ struct GoldenRun {
 // Validates options (lengths positive, within max_positions); throws Error with the reason.
 GoldenRun run_golden(const GoldenOptions& opt);
 
-// A container read back: config, parameters and the taps (for the harness and tests).
-struct GoldenFile {
-    ModelConfig cfg;
-    QuantModel qm;
-    std::vector<int> prompt, generated;
-    std::string meta_json;
-};
-// Reads and checks a container written by `flexllm golden`; throws Error naming the file.
-GoldenFile load_golden_file(const std::string& path);
+// A container written by `flexllm golden` read back as the run it stores: the options, the
+// quantized parameters (prep.qm), the prompt, the generated tokens and every tap. What the file
+// does not hold stays empty: the float weights (prep.folded), the logits of each generated token
+// (gen.logits; they are among the taps) and the accuracy report. Throws Error naming the file.
+GoldenRun load_golden_run(const std::string& path);
+// Only the model config of such a container (its metadata; no tensor is read).
+ModelConfig golden_file_config(const std::string& path);
 
 }  // namespace flexllm::golden
