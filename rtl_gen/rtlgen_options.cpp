@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "golden/config_io.h"
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
@@ -22,10 +23,12 @@ void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
     app.add_option("--inject-fault", o.fault,
                    "write a mutant: " + join(fault_kinds()) + " (flexllm list faults)");
     app.add_flag("--quiet", o.quiet, "print nothing on success");
-    app.add_flag("--lint", o.lint,
-                 "check every module with verilator --lint-only -Wall and yosys synth -top");
+    CLI::Option* lint =
+        app.add_flag("--lint", o.lint,
+                     "check every module with verilator --lint-only -Wall and yosys synth -top");
     app.add_flag("--coarse", o.coarse,
-                 "with --lint: stop yosys after coarse synthesis (word-level cells)");
+                 "with --lint: stop yosys after coarse synthesis (word-level cells)")
+        ->needs(lint);
 }
 
 int run_rtlgen(const RtlgenOptions& o) {
@@ -34,6 +37,7 @@ int run_rtlgen(const RtlgenOptions& o) {
     const kern::ModelBounds bounds = kern::model_bounds(model);
     const std::string fault = o.fault == "none" ? "" : o.fault;
     if (!fault.empty()) (void)fault_variant(fault);  // an unknown kind is an error
+    check_output_dir(o.out, "--out");
     std::vector<Module> mods = generate(arch, bounds, fault);
     if (!o.kernel.empty()) {
         std::erase_if(

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 
+#include "golden/config_io.h"
 #include "golden/error.h"
 #include "golden/golden_run.h"
 #include "hls_src/arch_config.h"
@@ -96,15 +96,15 @@ std::string default_rtl_dir() {
 void check_manifest(const std::string& rtl_dir, const std::string& arch, const std::string& module,
                     int d_in_needed) {
     const fs::path p = fs::path(rtl_dir) / arch / (module + ".json");
-    std::ifstream in(p);
-    if (!in)
+    std::error_code ec;
+    if (!fs::exists(p, ec))
         throw Error(fmt::format("no generated RTL manifest {}", p.string()),
                     fmt::format("run flexllm rtlgen --arch {} --out {}", arch,
                                 (fs::path(rtl_dir) / arch).string()));
     nlohmann::json j;
     try {
-        in >> j;
-    } catch (const std::exception& e) {
+        j = nlohmann::json::parse(read_text_file(p.string()));
+    } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("manifest {} is not valid JSON: {}", p.string(), e.what()));
     }
     const auto a = kern::load_arch_config(arch);
@@ -119,6 +119,29 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
         throw Error(fmt::format("stale RTL: {} comes from generator {} (this is {})", module,
                                 j.value("generator_version", "?"), rtlgen::kGeneratorVersion),
                     "rebuild to regenerate the RTL");
+    // The Verilated models are compiled into this binary from the build's generated RTL: another
+    // root's sources must be that very RTL, or its verdict would be about RTL never simulated.
+    std::error_code e1, e2;
+    const fs::path built = fs::path(default_rtl_dir()) / arch;
+    if (fs::weakly_canonical(p.parent_path(), e1) != fs::weakly_canonical(built, e2)) {
+        if (!j.contains("sources") || !j["sources"].is_array())
+            throw Error(fmt::format("manifest {} lists no \"sources\"", p.string()));
+        for (const auto& src : j["sources"]) {
+            const std::string name = src.is_string() ? src.get<std::string>() : "";
+            if (!plain_file_name(name))
+                throw Error(
+                    fmt::format("manifest {}: source {} must be a file name in the "
+                                "manifest's folder",
+                                p.string(), src.dump()));
+            const fs::path mine = p.parent_path() / name;
+            if (read_text_file(mine.string()) != read_text_file((built / name).string()))
+                throw Error(fmt::format("{} is not the RTL this binary simulates (it differs from "
+                                        "{})",
+                                        mine.string(), (built / name).string()),
+                            "--rtl-dir must hold the build's generated RTL; other RTL needs a "
+                            "model Verilated from it");
+        }
+    }
     if (j.value("d_max", 0) < d_in_needed)
         throw Error(fmt::format("{} buffers d_in up to {} but the case needs {}", module,
                                 j.value("d_max", 0), d_in_needed),
@@ -151,11 +174,17 @@ StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed
     go.weights = fmt::format("synthetic:{}", weight_seed);
     go.prompt_len = prompt_len;
     go.gen_len = decode_tokens + 1;
-    const golden::GoldenRun run = golden::run_golden(go);
+    return golden_stage_tensors(
+        golden::run_golden(go), decode_tokens, layers,
+        fmt::format("golden {} synthetic:{}, {}, prompt {} + {} decode", model, weight_seed,
+                    layers.describe(), prompt_len, decode_tokens));
+}
+
+StageTensors golden_stage_tensors(const golden::GoldenRun& run, int decode_tokens,
+                                  const LayerSelection& layers, std::string source) {
     const GoldenTaps taps(run, decode_tokens);
     StageTensors st;
-    st.source = fmt::format("golden {} synthetic:{}, {}, prompt {} + {} decode", model, weight_seed,
-                            layers.describe(), prompt_len, decode_tokens);
+    st.source = std::move(source);
     for (const CaseSpec& c : data_cases(layers))
         st.data[c.data_key()] = find_kernel(c.stage).golden_data(c, taps);
     return st;
@@ -224,7 +253,19 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
         out.perf.residual =
             static_cast<double>(out.perf.measured - out.perf.model) / out.perf.model;
     const RunOptions* failing_opts = &clean;
-    if (stalls) out.stalled = run(base);
+    RunOptions stalled_opts = base;
+    for (int k = 0; stalls && k < opt.stall_profiles; ++k) {
+        RunOptions ro = base;
+        ro.seed = base.seed + static_cast<uint64_t>(k);
+        RunResult r = run(ro);
+        ++out.stall_runs;
+        const bool failed = !r.ok;
+        if (k == 0 || failed) {
+            out.stalled = std::move(r);
+            stalled_opts = ro;
+        }
+        if (failed) break;
+    }
     // X safety: the clean run again from another randomized initial state (the models are built
     // with --x-assign unique --x-initial unique; without stalls or gaps the seed reaches only the
     // model's randSeed) must give the same verdict, beats and cycles.
@@ -243,8 +284,8 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
             clean.seed, out.rtl.summary(), out.rtl.cycles, reseeded.seed, again.summary(),
             again.cycles);
     } else if (out.stalled && !out.stalled->ok) {
-        fail = "under stalls: " + out.stalled->summary();
-        failing_opts = &base;
+        fail = fmt::format("under stalls (seed {}): {}", stalled_opts.seed, out.stalled->summary());
+        failing_opts = &stalled_opts;
     } else if (opt.check_perf && out.perf.available &&
                std::abs(out.perf.residual) > opt.perf_tolerance) {
         fail = fmt::format("cycles: measured {} vs model {} (residual {:+.2f}% > {:.0f}%)",
@@ -283,7 +324,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
         std::string stem = c.id();
         std::replace(stem.begin(), stem.end(), '/', '.');
         const fs::path fst = fs::path(waves_dir) / (stem + ".fst");
-        RunOptions ro = (out.stalled && out.rtl.ok) ? base : clean;
+        RunOptions ro = (out.stalled && out.rtl.ok) ? stalled_opts : clean;
         ro.wave_from = 0;
         ro.wave_path = fst.string();
         std::unique_ptr<Dut> dut = make(ro.seed);

@@ -46,11 +46,19 @@ struct StageTensors {
 // `decode_tokens` decode steps.
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
                                   int decode_tokens, const LayerSelection& layers);
+// The same from a golden run already made or read back from a .gv file (load_golden_run);
+// `source` describes it in reports.
+StageTensors golden_stage_tensors(const golden::GoldenRun& run, int decode_tokens,
+                                  const LayerSelection& layers, std::string source);
 StageTensors random_stage_tensors(const golden::ModelConfig& m, uint64_t seed, int prompt_len,
                                   int decode_tokens, const LayerSelection& layers);
 
 struct CaseOptions {
-    RunOptions run;          // stall/gap probabilities, seed, budget, watchdog
+    RunOptions run;  // stall/gap probabilities, seed, budget, watchdog
+    // Stall profiles run after the clean run (when stalls or gaps are on): seeds seed, seed + 1,
+    // ...; the case fails on the first that fails. A handshake bug that one stall pattern misses,
+    // another catches.
+    int stall_profiles = 3;
     bool check_perf = true;  // fail when |residual| > perf_tolerance (only without stalls)
     double perf_tolerance = 0.02;
     std::string fault;    // run the mutant <module>_fault_<kind> instead
@@ -75,6 +83,7 @@ struct CaseOutcome {
     RunResult rtl;       // clean run (no stalls) when perf is checked, else the stalled run
     bool x_safe = true;  // the clean run from a second randomized initial state agreed
     std::optional<RunResult> stalled;  // the run under the stall profile
+    int stall_runs = 0;                // stall profiles run (fewer than asked when one failed)
     PerfCheck perf;
     int tokens = 0, d_in = 0, d_out = 0, d = 0;  // the stage's problem size (CaseBench)
     std::string failure;                         // one line

@@ -74,9 +74,9 @@ RunResult CsimPorts::result() const {
         for (size_t b = 0; b < std::min(got, want); ++b)
             score_beat(*o.exp, o.spec->name, b, &o.words[b * wpb], o.spec->lanes,
                        o.spec->elem_width, o.spec->elem_signed, o.last[b], 0, r);
-        if (got != want && r.protocol.size() < 8)
-            r.protocol.push_back(fmt::format(
-                "C-sim stream contract: {} wrote {} beats, {} expected", o.spec->name, got, want));
+        if (got != want)
+            r.note_protocol(0, fmt::format("C-sim stream contract: {} wrote {} beats, {} expected",
+                                           o.spec->name, got, want));
     }
     r.protocol.insert(r.protocol.begin(), contract_.begin(), contract_.end());
     r.ok = !r.first && r.protocol.empty();

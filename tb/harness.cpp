@@ -60,15 +60,24 @@ std::string Coord::text() const {
     return s;
 }
 
+void RunResult::note_protocol(uint64_t cycle, std::string what) {
+    if (!protocol_cycle) protocol_cycle = cycle;
+    if (protocol.size() < 8) protocol.push_back(std::move(what));
+}
+
 std::string RunResult::summary() const {
     if (ok) return "ok";
-    if (first)
-        return fmt::format(
+    if (first) {
+        const std::string divergence = fmt::format(
             "first divergence on {} ({}) beat {} lane {}: {} GOT={} EXP={}{}{}", first->port,
             first->tensor, first->beat, first->lane, first->coord.text(), first->got, first->exp,
             timed ? fmt::format(" at cycle {}", first->cycle) : "",
             mismatches > 1 ? fmt::format(" ({} later mismatches, propagated)", mismatches - 1)
                            : "");
+        if (timed && protocol_cycle && *protocol_cycle <= first->cycle && !protocol.empty())
+            return "protocol: " + protocol.front() + ", before the " + divergence;
+        return divergence;
+    }
     if (!watchdog.empty()) return watchdog;
     if (!protocol.empty()) return "protocol: " + protocol.front();
     if (budget_exceeded) return fmt::format("cycle budget exceeded after {} cycles", cycles);
@@ -89,10 +98,10 @@ void score_beat(const PortExpectation& e, const std::string& port, size_t idx,
                                        got,  exp[l],   cycle};
         }
     }
-    if (last != e.last[idx] && res.protocol.size() < 8)
-        res.protocol.push_back(fmt::format("{}: tlast={} on beat {} (expected {}){}", port, last,
-                                           idx, e.last[idx],
-                                           res.timed ? fmt::format(" at cycle {}", cycle) : ""));
+    if (last != e.last[idx])
+        res.note_protocol(
+            cycle, fmt::format("{}: tlast={} on beat {} (expected {}){}", port, last, idx,
+                               e.last[idx], res.timed ? fmt::format(" at cycle {}", cycle) : ""));
 }
 
 namespace {
@@ -319,11 +328,13 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
             }
             if (go) {
                 const bool inside = a < r.mem->beats();
-                if (!inside && r.beat == 0 && res.protocol.size() < 8)
-                    res.protocol.push_back(fmt::format(
-                        "{}: request for beats {}..{} outside the memory image of {} beats",
-                        r.mem->request, r.queue[r.head].addr,
-                        r.queue[r.head].addr + r.queue[r.head].count - 1, r.mem->beats()));
+                if (!inside && r.beat == 0)
+                    res.note_protocol(
+                        cycle,
+                        fmt::format(
+                            "{}: request for beats {}..{} outside the memory image of {} beats",
+                            r.mem->request, r.queue[r.head].addr,
+                            r.queue[r.head].addr + r.queue[r.head].count - 1, r.mem->beats()));
                 r.ref->data.write(inside ? &r.mem->image[a * r.mem->words_per_beat]
                                          : r.zeros.data());
                 *r.ref->last = r.beat + 1 == r.queue[r.head].count;
@@ -382,27 +393,24 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
             const bool v = *o.ref->valid, rdy = *o.ref->ready;
             if (o.held) {
                 if (!v) {
-                    if (res.protocol.size() < 8)
-                        res.protocol.push_back(fmt::format(
-                            "{}: tvalid dropped at cycle {} before the beat was accepted",
-                            o.ref->name, cycle));
+                    res.note_protocol(
+                        cycle, fmt::format("{}: tvalid dropped at cycle {} before the beat was "
+                                           "accepted",
+                                           o.ref->name, cycle));
                 } else {
                     o.ref->data.read(o.buf.data());
-                    if (o.buf != o.held_words || *o.ref->last != o.held_last) {
-                        if (res.protocol.size() < 8)
-                            res.protocol.push_back(
-                                fmt::format("{}: tdata/tlast changed while stalled at cycle {}",
-                                            o.ref->name, cycle));
-                    }
+                    if (o.buf != o.held_words || *o.ref->last != o.held_last)
+                        res.note_protocol(
+                            cycle, fmt::format("{}: tdata/tlast changed while stalled at cycle {}",
+                                               o.ref->name, cycle));
                 }
             }
             if (v && rdy) {
                 o.held = false;
                 last_progress = cycle;
                 if (o.idx >= o.exp->beats()) {
-                    if (res.protocol.size() < 8)
-                        res.protocol.push_back(fmt::format("{}: unexpected beat {} at cycle {}",
-                                                           o.ref->name, o.idx, cycle));
+                    res.note_protocol(cycle, fmt::format("{}: unexpected beat {} at cycle {}",
+                                                         o.ref->name, o.idx, cycle));
                     continue;
                 }
                 o.ref->data.read(o.buf.data());
@@ -472,9 +480,9 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
     if (status) res.status_err = status->data.read_u64() != 0;
     for (auto& p : ins) res.ports.push_back(p.stats);
     for (auto& r : rds) {
-        if (r.head < r.queue.size() && res.protocol.size() < 8)
-            res.protocol.push_back(fmt::format("{}: {} requests unanswered at the end",
-                                               r.mem->request, r.queue.size() - r.head));
+        if (r.head < r.queue.size())
+            res.note_protocol(cycle, fmt::format("{}: {} requests unanswered at the end",
+                                                 r.mem->request, r.queue.size() - r.head));
         res.ports.push_back(r.stats);
     }
     for (auto& o : outs) res.ports.push_back(o.stats);

@@ -135,17 +135,22 @@ struct RunResult {
     uint64_t cycles = 0;  // simulated cycles (after reset)
     uint64_t first_in = 0, last_out = 0;
     uint64_t measured() const { return last_out >= first_in ? last_out - first_in + 1 : 0; }
-    std::optional<Divergence> first;    // first scoreboard mismatch
-    uint64_t mismatches = 0;            // including the propagated ones after the first
-    std::vector<std::string> protocol;  // protocol violations (first few)
-    std::string watchdog;               // non-empty: the stuck-port report
+    std::optional<Divergence> first;         // first scoreboard mismatch
+    uint64_t mismatches = 0;                 // including the propagated ones after the first
+    std::vector<std::string> protocol;       // protocol violations (first few)
+    std::optional<uint64_t> protocol_cycle;  // when the first of them happened (RTL runs)
+    // Records a protocol violation seen at `cycle` (the first few are kept).
+    void note_protocol(uint64_t cycle, std::string what);
+    std::string watchdog;  // non-empty: the stuck-port report
     bool budget_exceeded = false;
     bool status_err = false;  // the DUT's own sticky input-protocol flag
     std::vector<PortStats> ports;
     std::vector<TxnTrace> txns;
     uint64_t stall_cycles() const;
     uint64_t starve_cycles() const;
-    std::string summary() const;  // one line: why it failed, or "ok"
+    // One line: why it failed, or "ok". A protocol violation that happened before the first data
+    // mismatch is named first (it is the likely cause), the divergence after it.
+    std::string summary() const;
 };
 
 // The scoreboard's check of output beat `idx` (`words`, tlast `last`, accepted at `cycle`) of

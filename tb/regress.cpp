@@ -3,15 +3,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "golden/config_io.h"
 #include "golden/error.h"
+#include "golden/golden_run.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/kernel_list.h"
@@ -70,6 +73,29 @@ std::vector<std::string> builtin_suite_names() {
     return v;
 }
 
+namespace {
+// A suite's archs: built-in names, or plain file names of TOMLs in the suite file's own folder
+// (a suite never reaches outside its folder).
+std::vector<std::string> suite_archs(const std::string& list, const std::string& where,
+                                     const std::string& suite_path) {
+    const auto builtin = kern::builtin_arch_names();
+    std::vector<std::string> out;
+    for (const std::string& a : split_list(list, where)) {
+        if (std::find(builtin.begin(), builtin.end(), a) != builtin.end()) {
+            out.push_back(a);
+            continue;
+        }
+        if (!plain_file_name(a))
+            throw Error(
+                fmt::format("{}: '{}' must be a built-in config or a file name in the "
+                            "suite's folder",
+                            where, a));
+        out.push_back((std::filesystem::path(suite_path).parent_path() / a).string());
+    }
+    return out;
+}
+}  // namespace
+
 RegressOptions apply_suite(const RegressOptions& in) {
     RegressOptions o = in;
     const auto [origin, text] = resolve_config_text("suite", in.suite, embedded::suites());
@@ -78,12 +104,16 @@ RegressOptions apply_suite(const RegressOptions& in) {
     auto set = [&](const char* key) { return in.explicit_options.count(key) == 0; };
     (void)r.get_string("name", "");
     const std::string model = r.get_string("model", o.model);
+    const bool has_archs = r.has("archs");
     const std::string archs = r.get_string("archs", "");
+    const std::string archs_where = r.where("archs");
     const std::string source = r.get_string("source", o.source);
     const auto wseed = static_cast<uint64_t>(r.get_int_in("weights_seed", 0, INT64_MAX, 1));
     const auto plen = static_cast<int>(r.get_int_in("prompt_len", 1, 1 << 24, o.prompt_len));
     const auto dtok = static_cast<int>(r.get_int_in("decode_tokens", 1, 1 << 24, o.decode_tokens));
     const double stall = r.get_double("stall_prob", o.stall_prob);
+    check_probability(stall, r.where("stall_prob"));
+    const auto profiles = static_cast<int>(r.get_int_in("stall_profiles", 1, 16, o.stall_profiles));
     const std::string filter = r.get_string("filter", "*");
     const std::string layers = r.get_string("layers", "all");
     const std::string layers_where = r.where("layers");
@@ -92,21 +122,13 @@ RegressOptions apply_suite(const RegressOptions& in) {
     o.weights_seed = wseed;
     o.prompt_len = plen;
     o.decode_tokens = dtok;
-    if (set("arch") && !archs.empty()) {
-        o.archs.clear();
-        size_t b = 0;
-        for (size_t i = 0; i <= archs.size(); ++i)
-            if (i == archs.size() || archs[i] == ',') {
-                if (i > b) o.archs.push_back(archs.substr(b, i - b));
-                b = i + 1;
-            }
-    }
+    if (set("arch") && has_archs) o.archs = suite_archs(archs, archs_where, origin);
     if (set("source")) o.source = source;
     if (set("stall-prob")) o.stall_prob = stall;
+    if (set("stall-profiles")) o.stall_profiles = profiles;
     if (set("filter")) o.filter = filter;
     if (set("layers")) o.layers = layers;
-    (void)parse_layers(o.layers, golden::load_model_config(o.model),
-                       set("layers") ? layers_where : "--layers");
+    (void)parse_layers(o.layers, suite_model(o), set("layers") ? layers_where : "--layers");
     return o;
 }
 
@@ -116,15 +138,35 @@ LayerSelection suite_layers(const RegressOptions& o, const golden::ModelConfig& 
 }
 }  // namespace
 
+golden::ModelConfig suite_model(const RegressOptions& o) {
+    return o.golden_file.empty() ? golden::load_model_config(o.model)
+                                 : golden::golden_file_config(o.golden_file);
+}
+
 std::vector<CaseSpec> suite_cases(const RegressOptions& o) {
-    return default_cases(o.archs, suite_layers(o, golden::load_model_config(o.model)));
+    return default_cases(o.archs, suite_layers(o, suite_model(o)));
 }
 
 StageTensors suite_stage_tensors(const RegressOptions& o) {
     if (o.source != "golden" && o.source != "random")
         throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
-    const golden::ModelConfig m = golden::load_model_config(o.model);
+    const golden::ModelConfig m = suite_model(o);
     const LayerSelection layers = suite_layers(o, m);
+    if (!o.golden_file.empty()) {
+        if (o.source != "golden")
+            throw Error("--golden replays a golden run's taps; --source random has no effect");
+        const golden::GoldenRun run = golden::load_golden_run(o.golden_file);
+        const int decode_steps = run.opt.gen_len - 1;  // decode/N consumes the token of N - 1
+        if (decode_steps < 1)
+            throw Error(
+                fmt::format("{} has no decode step (gen_len {})", o.golden_file, run.opt.gen_len),
+                "write it with flexllm golden --gen-len 2 or more");
+        return golden_stage_tensors(
+            run, decode_steps, layers,
+            fmt::format("golden file {} ({} {}, {}, prompt {} + {} decode)", o.golden_file,
+                        run.opt.model, run.opt.weights, layers.describe(), run.opt.prompt_len,
+                        decode_steps));
+    }
     if (o.source == "golden")
         return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens, layers);
     return random_stage_tensors(m, o.seed, o.prompt_len, o.decode_tokens, layers);
@@ -135,13 +177,20 @@ RegressResult run_regress(const RegressOptions& opts) {
     const RegressOptions o = apply_suite(opts);
     const auto [shard_i, shard_n] = parse_shard(o.shard);
     if (o.jobs < 1 || o.jobs > 256) throw Error(fmt::format("bad --jobs {}", o.jobs), "1..256");
-    if (o.stall_prob < 0 || o.stall_prob >= 1)
-        throw Error(fmt::format("bad --stall-prob {}", o.stall_prob), "a probability in [0, 1)");
+    if (o.stall_profiles < 1 || o.stall_profiles > 16)
+        throw Error(fmt::format("bad --stall-profiles {}", o.stall_profiles), "1..16");
+    check_probability(o.stall_prob, "--stall-prob");
+    if (o.explicit_options.count("gap-prob")) check_probability(o.gap_prob, "--gap-prob");
     if (o.waves != "never" && o.waves != "on-fail" && o.waves != "always")
         throw Error(fmt::format("bad --waves '{}'", o.waves), "never, on-fail or always");
+    if (o.explicit_options.count("waves-dir") && o.waves == "never")
+        throw Error("--waves-dir has no effect with --waves never");
+    if (!o.junit.empty()) check_output_file(o.junit, "--junit");
+    if (!o.json.empty()) check_output_file(o.json, "--json");
+    if (o.waves != "never") check_output_dir(o.waves_dir, "--waves-dir");
     for (const auto& a : o.archs) (void)kern::load_arch_config(a);
     if (!o.fault.empty() && o.fault != "none") (void)rtlgen::fault_variant(o.fault);
-    const golden::ModelConfig m = golden::load_model_config(o.model);
+    const golden::ModelConfig m = suite_model(o);
 
     std::vector<CaseSpec> sel;
     int idx = 0;
@@ -158,6 +207,7 @@ RegressResult run_regress(const RegressOptions& opts) {
     co.run.seed = o.seed;
     co.run.stall_prob = o.stall_prob;
     co.run.gap_prob = o.gap_prob < 0 ? o.stall_prob : o.gap_prob;
+    co.stall_profiles = o.stall_profiles;
     co.fault = o.fault;
     co.waves_always = o.waves == "always";
     co.rtl_dir = o.rtl_dir;
@@ -191,6 +241,7 @@ RegressResult run_regress(const RegressOptions& opts) {
     meta.seed = o.seed;
     meta.stall_prob = co.run.stall_prob;
     meta.gap_prob = co.run.gap_prob;
+    meta.stall_profiles = co.stall_profiles;
     meta.shard = o.shard;
     meta.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -18,6 +18,9 @@ struct RegressOptions {
     uint64_t weights_seed = 1;
     std::vector<std::string> archs = {"tiny_a", "tiny_b"};
     std::string model = "tiny";
+    // A .gv file written by `flexllm golden` (--golden): its model, weights, prompt and taps
+    // replace the suite's model and the golden run it would compute.
+    std::string golden_file;
     std::string source = "golden";  // golden | random
     std::string filter = "*";
     // Decoder layers (and the LM head) driven: "all" or a comma list, e.g. "0,1" or "1,lm_head".
@@ -27,6 +30,7 @@ struct RegressOptions {
     int jobs = 1;
     double stall_prob = 0.2;
     double gap_prob = -1;           // < 0: same as stall_prob
+    int stall_profiles = 3;         // stall seeds per case (CaseOptions::stall_profiles)
     std::string waves = "on-fail";  // never | on-fail | always
     std::string waves_dir = "out/waves";
     std::string junit, json;
@@ -52,6 +56,8 @@ std::vector<std::string> builtin_suite_names();
 // The cases a suite runs before --filter and --shard: every arch x phase x selected layer x
 // stage x role, plus the LM head's, for options that apply_suite has already resolved.
 std::vector<CaseSpec> suite_cases(const RegressOptions& resolved);
+// The model a suite runs: the golden file's, or the suite's `model`.
+golden::ModelConfig suite_model(const RegressOptions& resolved);
 // The stage tensors a suite drives (golden taps or seeded random stimulus) of its selected layers,
 // for options that apply_suite has already resolved.
 StageTensors suite_stage_tensors(const RegressOptions& resolved);

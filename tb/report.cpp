@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -53,9 +54,10 @@ std::string console_table(const std::vector<CaseOutcome>& cases, const RegressMe
         pass += c.passed;
     }
     o += fmt::format(
-        "{} passed, {} failed of {} ({}; seed {}, stall-prob {}, gap-prob {}, {:.1f} s)\n", pass,
-        cases.size() - pass, cases.size(), meta.source, meta.seed, meta.stall_prob, meta.gap_prob,
-        meta.wall_seconds);
+        "{} passed, {} failed of {} ({}; seed {}, stall-prob {}, gap-prob {}, {} stall "
+        "profiles, {:.1f} s)\n",
+        pass, cases.size() - pass, cases.size(), meta.source, meta.seed, meta.stall_prob,
+        meta.gap_prob, meta.stall_profiles, meta.wall_seconds);
     for (const auto& c : cases)
         if (!c.passed) {
             o += fmt::format("FAIL {}: {}\n", c.spec.id(), c.failure);
@@ -66,10 +68,20 @@ std::string console_table(const std::vector<CaseOutcome>& cases, const RegressMe
     return o;
 }
 
-void write_junit(const std::string& path, const std::vector<CaseOutcome>& cases,
-                 const RegressMeta& meta) {
+namespace {
+std::ofstream open_output(const std::string& path) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     std::ofstream o(path);
     if (!o) throw Error(fmt::format("cannot write {}", path));
+    return o;
+}
+}  // namespace
+
+void write_junit(const std::string& path, const std::vector<CaseOutcome>& cases,
+                 const RegressMeta& meta) {
+    std::ofstream o = open_output(path);
     int fails = 0;
     double total = 0;
     for (const auto& c : cases) {
@@ -108,6 +120,7 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
     j["seed"] = meta.seed;
     j["stall_prob"] = meta.stall_prob;
     j["gap_prob"] = meta.gap_prob;
+    j["stall_profiles"] = meta.stall_profiles;
     j["wall_seconds"] = meta.wall_seconds;
     j["shard"] = meta.shard;
     int fails = 0;
@@ -167,8 +180,7 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
     }
     j["passed"] = static_cast<int>(cases.size()) - fails;
     j["failed"] = fails;
-    std::ofstream o(path);
-    if (!o) throw Error(fmt::format("cannot write {}", path));
+    std::ofstream o = open_output(path);
     o << j.dump(2) << "\n";
 }
 

@@ -13,6 +13,7 @@ struct RegressMeta {
     std::string source;  // where the stage tensors came from
     uint64_t seed = 0;
     double stall_prob = 0, gap_prob = 0;
+    int stall_profiles = 0;
     double wall_seconds = 0;
     std::string shard;
 };

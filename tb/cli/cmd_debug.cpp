@@ -3,6 +3,7 @@
 // per-transaction cycle trace and, on failure, the FST + .gtkw written around the first mismatch.
 #include <fmt/format.h>
 
+#include "golden/config_io.h"
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "tb/cli/command.h"
@@ -36,6 +37,8 @@ Registrar reg(
          sub.add_option("--source", o->source, "golden | random (default: the suite's)");
          sub.add_option("--suite", o->suite, "suite whose model and stimulus to use");
          return [o] {
+             check_probability(o->stall_prob, "--stall-prob");
+             check_output_dir(o->waves_dir, "--waves-dir");
              const tb::CaseSpec c = tb::parse_case_id(o->id);
              tb::RegressOptions ro;
              ro.suite = o->suite;

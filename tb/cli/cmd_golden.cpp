@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "golden/config_io.h"
 #include "golden/container.h"
 #include "golden/error.h"
 #include "golden/golden_run.h"
@@ -37,6 +38,7 @@ int inspect(const std::string& path) {
 int run(Args& a) {
     if (!a.inspect.empty()) return inspect(a.inspect);
     if (a.out.empty()) throw Error("golden: --out FILE is required (or --inspect FILE)");
+    check_output_file(a.out, "--out");
     a.opt.rotate = !a.no_rotate;
     const auto t0 = std::chrono::steady_clock::now();
     golden::GoldenRun r = golden::run_golden(a.opt);
@@ -74,18 +76,24 @@ Registrar reg(
     {"golden", "Run the golden reference (integer + float) and write a golden-vector file",
      [](CLI::App& sub) -> std::function<int()> {
          auto a = std::make_shared<Args>();
-         sub.add_option("--model", a->opt.model,
-                        "built-in model (tiny, small, llama-3.2-1b) or TOML file");
-         sub.add_option("--weights", a->opt.weights,
-                        "synthetic:SEED or FILE.safetensors (or .index.json)");
-         sub.add_option("--prompt-len", a->opt.prompt_len, "prompt tokens (synthetic from --seed)");
-         sub.add_option("--gen-len", a->opt.gen_len, "generated tokens");
-         sub.add_option("--top-k", a->opt.top_k, "top-k sampling (1 = greedy)");
-         sub.add_option("--seed", a->opt.seed, "seed of the prompt and of sampling");
-         sub.add_flag("--no-rotate", a->no_rotate,
-                      "skip the R1/R2 rotations (to see what they buy)");
-         sub.add_option("--out", a->out, "golden-vector file to write");
-         sub.add_option("--inspect", a->inspect, "list the tensors of FILE and verify every CRC");
+         CLI::Option* inspect_opt = sub.add_option("--inspect", a->inspect,
+                                                   "list the tensors of FILE and verify every CRC");
+         // Every option of a golden run has no effect on --inspect.
+         for (CLI::Option* o : {
+                  sub.add_option("--model", a->opt.model,
+                                 "built-in model (tiny, small, llama-3.2-1b) or TOML file"),
+                  sub.add_option("--weights", a->opt.weights,
+                                 "synthetic:SEED or FILE.safetensors (or .index.json)"),
+                  sub.add_option("--prompt-len", a->opt.prompt_len,
+                                 "prompt tokens (synthetic from --seed)"),
+                  sub.add_option("--gen-len", a->opt.gen_len, "generated tokens"),
+                  sub.add_option("--top-k", a->opt.top_k, "top-k sampling (1 = greedy)"),
+                  sub.add_option("--seed", a->opt.seed, "seed of the prompt and of sampling"),
+                  sub.add_flag("--no-rotate", a->no_rotate,
+                               "skip the R1/R2 rotations (to see what they buy)"),
+                  sub.add_option("--out", a->out, "golden-vector file to write"),
+              })
+             o->excludes(inspect_opt);
          return [a] { return run(*a); };
      },
      20});

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "golden/config_io.h"
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
@@ -35,16 +36,6 @@ struct PerfArgs {
     perf::PerfOptions options;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    if (out.empty()) throw Error("--arch needs at least one architecture config");
-    return out;
-}
-
 void write_file(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     if (!out) throw Error(fmt::format("cannot write {}", path));
@@ -53,6 +44,11 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int run(const PerfArgs& a) {
+    if (!a.json.empty()) check_output_file(a.json, "--json");
+    if (a.sweep) {
+        check_output_file(a.csv.empty() ? "sweep.csv" : a.csv, "--csv");
+        check_output_file(a.svg.empty() ? "sweep.svg" : a.svg, "--svg");
+    }
     const golden::ModelConfig model = golden::load_model_config(a.model);
     const perf::Workload w{a.prompt_len, a.gen_len};
     std::optional<perf::Baseline> baseline;
@@ -63,7 +59,7 @@ int run(const PerfArgs& a) {
         baseline = b;
     }
     std::vector<perf::DesignResult> designs;
-    for (const auto& name : split_list(a.arch)) {
+    for (const auto& name : split_list(a.arch, "--arch")) {
         perf::Design d = perf::load_design(model, name, a.device, a.options);
         designs.push_back({d, perf::run_fpga(d, w)});
     }
@@ -144,23 +140,23 @@ Registrar reg(
              ->capture_default_str();
          sub.add_option("--baseline", a->baseline,
                         "GPU baseline profile: a100, a100_graphs or FILE");
-         sub.add_flag("--hmt", a->hmt, "long-context prefill with HMT vs full attention");
-         sub.add_option("--hmt-segments", a->hmt_cfg.max_segments, "HMT segments")
-             ->capture_default_str();
-         sub.add_option("--hmt-segment-len", a->hmt_cfg.segment_len, "tokens per HMT segment")
-             ->capture_default_str();
-         sub.add_option("--hmt-sensory", a->hmt_cfg.sensory, "HMT sensory tokens")
-             ->capture_default_str();
-         sub.add_option("--hmt-memories", a->hmt_cfg.memories, "HMT cached memories")
-             ->capture_default_str();
-         sub.add_option("--hmt-extract-len", a->hmt_cfg.extract_len,
-                        "tokens of the representation-extraction pass (0: half a "
-                        "segment)")
-             ->capture_default_str();
-         sub.add_flag("--sweep", a->sweep,
-                      "design-space sweep over TP, WP, BP, lanes (CSV and SVG)");
-         sub.add_option("--csv", a->csv, "sweep CSV (default ARCH_sweep.csv)");
-         sub.add_option("--svg", a->svg, "sweep plot (default ARCH_sweep.svg)");
+         CLI::Option* hmt =
+             sub.add_flag("--hmt", a->hmt, "long-context prefill with HMT vs full attention");
+         for (CLI::Option* o : {
+                  sub.add_option("--hmt-segments", a->hmt_cfg.max_segments, "HMT segments"),
+                  sub.add_option("--hmt-segment-len", a->hmt_cfg.segment_len,
+                                 "tokens per HMT segment"),
+                  sub.add_option("--hmt-sensory", a->hmt_cfg.sensory, "HMT sensory tokens"),
+                  sub.add_option("--hmt-memories", a->hmt_cfg.memories, "HMT cached memories"),
+                  sub.add_option("--hmt-extract-len", a->hmt_cfg.extract_len,
+                                 "tokens of the representation-extraction pass (0: half a "
+                                 "segment)"),
+              })
+             o->capture_default_str()->needs(hmt);
+         CLI::Option* sweep = sub.add_flag(
+             "--sweep", a->sweep, "design-space sweep over TP, WP, BP, lanes (CSV and SVG)");
+         sub.add_option("--csv", a->csv, "sweep CSV (default ARCH_sweep.csv)")->needs(sweep);
+         sub.add_option("--svg", a->svg, "sweep plot (default ARCH_sweep.svg)")->needs(sweep);
          sub.add_option("--json", a->json, "write the figures as JSON");
          sub.add_option("--ffn-engines", a->options.ffn_engines,
                         "prefill FFN engines: 3 dedicated or 1 time-shared")

@@ -24,18 +24,24 @@ Registrar reg(
          sub.add_option("--stall-prob", o->stall_prob,
                         "probability of output backpressure / input gaps per cycle");
          sub.add_option("--gap-prob", o->gap_prob, "input gap probability (default: stall-prob)");
+         sub.add_option("--stall-profiles", o->stall_profiles,
+                        "stall seeds per case (seed, seed + 1, ...; default 3)");
          sub.add_option("--waves", o->waves, "never | on-fail | always");
          sub.add_option("--waves-dir", o->waves_dir, "directory for FST + .gtkw files");
          sub.add_option("--junit", o->junit, "write JUnit XML here");
          sub.add_option("--json", o->json, "write JSON results here");
          sub.add_option("--arch", o->archs, "architecture configs (repeatable)");
          sub.add_option("--source", o->source, "golden (model taps) | random");
+         sub.add_option("--golden", o->golden_file,
+                        "replay a golden-vector file (flexllm golden --out): its model, "
+                        "weights, prompt and taps instead of a fresh golden run");
          sub.add_option("--rtl-dir", o->rtl_dir,
                         "generated RTL root with the manifests (default: the build's)");
          sub.add_option("--inject-fault", o->fault,
                         "run on the built-in mutant models (self-test)");
          return [o, &sub] {
-             for (const char* n : {"arch", "source", "stall-prob", "filter", "layers"})
+             for (const char* n : {"arch", "source", "stall-prob", "gap-prob", "stall-profiles",
+                                   "filter", "layers", "waves-dir"})
                  if (sub.get_option(std::string("--") + n)->count() > 0)
                      o->explicit_options.insert(n);
              const auto r = tb::run_regress(*o);

@@ -1,9 +1,14 @@
-// flexllm: the command-line entry point. Turns flexllm::Error into a one-line message and exit 2.
+// flexllm: the command-line entry point. Checks every option value by its type, turns
+// flexllm::Error into a one-line message and exit 2.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "golden/error.h"
 #include "tb/cli/command.h"
@@ -13,6 +18,41 @@ std::vector<Command>& registry() {
     static std::vector<Command> commands;
     return commands;
 }
+
+namespace {
+
+// The value checks every option gets from its type, so that no subcommand can forget one: an
+// unsigned integer is decimal digits that fit 64 bits (CLI11 alone wraps -1 and 2^64 to
+// 2^64 - 1), a number is finite (nan and inf never reach a probability's range check), and no
+// value is empty.
+std::string check_value(const std::string& type, const std::string& v) {
+    if (v.empty()) return "an empty value";
+    if (type == "UINT") {
+        uint64_t x = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+        if (ec == std::errc::result_out_of_range)
+            return fmt::format("{} does not fit an unsigned 64-bit integer", v);
+        if (ec != std::errc{} || end != v.data() + v.size())
+            return fmt::format("{} is not a non-negative decimal integer", v);
+    } else if (type == "FLOAT") {
+        char* end = nullptr;
+        const double x = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0') return fmt::format("{} is not a number", v);
+        if (!std::isfinite(x)) return fmt::format("{} is not a finite number", v);
+    }
+    return {};
+}
+
+void add_value_checks(CLI::App& app) {
+    for (CLI::Option* opt : app.get_options()) {
+        if (opt->get_expected_max() == 0) continue;  // a flag
+        const std::string type = opt->get_type_name();
+        opt->check(CLI::Validator([type](std::string& v) { return check_value(type, v); }, "",
+                                  "value check"));
+    }
+}
+
+}  // namespace
 }  // namespace flexllm::cli
 
 int main(int argc, char** argv) {
@@ -27,6 +67,7 @@ int main(int argc, char** argv) {
     for (auto& c : cmds) {
         CLI::App* sub = app.add_subcommand(c.name, c.help);
         auto fn = c.setup(*sub);
+        add_value_checks(*sub);
         sub->callback([&run, fn] { run = fn; });
     }
     try {
