@@ -190,6 +190,27 @@ TEST(Harness, MonitorChecksOutputTlastPlacement) {
     EXPECT_THAT(r.protocol[0], HasSubstr("tlast"));
 }
 
+// The failure line names what happened first: a tlast misplaced before the first data mismatch
+// is reported ahead of it, one after it behind it.
+TEST(Harness, AProtocolViolationBeforeTheFirstDivergenceIsNamedFirst) {
+    QuantBench q;
+    q.b.outputs[0].last[15] = 0;
+    q.b.outputs[0].last[14] = 1;            // expected at beat 14: the DUT's is "misplaced"
+    q.b.outputs[0].elems[4 * 15 + 2] ^= 1;  // and beat 15 diverges, after it
+    const RunResult before = run_quant(q, RunOptions{});
+    ASSERT_TRUE(before.first.has_value() && before.protocol_cycle.has_value());
+    EXPECT_LT(*before.protocol_cycle, before.first->cycle);
+    EXPECT_THAT(before.summary(), ::testing::StartsWith("protocol: m_axis_q: tlast=0 on beat 14"));
+    EXPECT_THAT(before.summary(), HasSubstr("before the first divergence on m_axis_q"));
+
+    QuantBench p;
+    p.b.outputs[0].last[15] = 0;
+    p.b.outputs[0].last[14] = 1;
+    p.b.outputs[0].elems[4 * 2 + 1] ^= 1;  // beat 2 diverges, before the tlast at 14
+    const RunResult after = run_quant(p, RunOptions{});
+    EXPECT_THAT(after.summary(), ::testing::StartsWith("first divergence on m_axis_q"));
+}
+
 TEST(Harness, WatchdogNamesTheStarvedPort) {
     QuantBench q;
     q.b.inputs[0].words.resize(q.b.inputs[0].words.size() - q.b.inputs[0].words_per_beat);
@@ -227,6 +248,34 @@ TEST(Manifest, RejectsStaleRtl) {
                 ::testing::ThrowsMessage<Error>(HasSubstr("buffers d_in up to")));
     EXPECT_THAT([&] { check_manifest(tmp.string(), "tiny_b", mod, 64); },
                 ::testing::ThrowsMessage<Error>(HasSubstr("no generated RTL manifest")));
+    fs::remove_all(tmp);
+}
+
+// --rtl-dir is checked against the RTL compiled into this binary: an identical copy runs, a
+// directory whose SV is anything else (here: not even Verilog) is an error, never a PASS of RTL
+// that was not simulated.
+TEST(Manifest, RtlDirMustHoldTheRtlThisBinarySimulates) {
+    const fs::path tmp = fs::temp_directory_path() / "flexllm_rtl_dir_copy";
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    fs::copy(fs::path(default_rtl_dir()) / "tiny_a", tmp / "tiny_a", fs::copy_options::recursive);
+    RegressOptions o;
+    o.rtl_dir = tmp.string();
+    o.filter = "tiny_a/decode/L0/quant_token/q";
+    o.explicit_options = {"filter"};
+    o.waves = "never";
+    EXPECT_EQ(run_regress(o).exit_code, 0);
+    for (const auto& f : fs::directory_iterator(tmp / "tiny_a"))
+        if (f.path().extension() == ".sv") std::ofstream(f.path()) << "this is not verilog\n";
+    EXPECT_THAT([&] { run_regress(o); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("is not the RTL this binary simulates")));
+    nlohmann::json j;
+    const fs::path man = tmp / "tiny_a" / "quant_token_decode_tiny_a.json";
+    std::ifstream(man) >> j;
+    j["sources"] = {"../../../etc/passwd"};
+    std::ofstream(man) << j.dump();
+    EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(
+                                             HasSubstr("must be a file name in the manifest's")));
     fs::remove_all(tmp);
 }
 

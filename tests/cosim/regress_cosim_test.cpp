@@ -16,7 +16,9 @@
 #include <set>
 #include <tuple>
 
+#include "golden/container.h"
 #include "golden/error.h"
+#include "golden/golden_run.h"
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
 #include "tb/cases.h"
@@ -306,9 +308,53 @@ TEST(Cosim, DefaultSuiteIsBitExactAndWithinTwoPercent) {
         EXPECT_EQ(c.csim, "ok") << c.spec.id();
         ASSERT_TRUE(c.stalled.has_value());
         EXPECT_TRUE(c.stalled->ok) << c.spec.id();
+        EXPECT_EQ(c.stall_runs, 3) << c.spec.id();  // three stall seeds, all passing
         EXPECT_GT(c.stalled->measured(), c.rtl.measured()) << c.spec.id();  // stalls were applied
         EXPECT_LE(std::abs(c.perf.residual), 0.02) << c.spec.id();
     }
+}
+
+// `--golden FILE.gv` replays a stored golden run: every case of the default suite passes on the
+// file's taps, and a tap changed in the file (CRCs valid) fails exactly the case it feeds.
+TEST(Cosim, ReplaysAStoredGoldenFile) {
+    const std::string dir = flexllm::testing::temp_path("cosim", "gv", "");
+    fs::create_directories(dir);
+    golden::GoldenOptions go;  // what the default suite computes: prompt 8, 2 decode steps
+    go.prompt_len = 8;
+    go.gen_len = 3;
+    golden::GoldenRun run = golden::run_golden(go);
+    golden::write_golden(dir + "/run.gv", run.meta_json(), run.container_tensors());
+    RegressOptions o;
+    o.golden_file = dir + "/run.gv";
+    o.waves = "never";
+    o.jobs = 2;
+    const auto r = run_regress(o);
+    EXPECT_EQ(r.exit_code, 0) << r.table;
+    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * cases_per_arch(tiny()));
+    EXPECT_THAT(r.table, HasSubstr("golden file " + o.golden_file));
+
+    auto tap = std::find_if(run.taps.begin(), run.taps.end(),
+                            [](const Tensor& t) { return t.name == "prefill/L1/q_proj"; });
+    ASSERT_NE(tap, run.taps.end());
+    tap->data[4 * 5] ^= 0x01;  // int32 element 5, low bit
+    golden::write_golden(dir + "/tampered.gv", run.meta_json(), run.container_tensors());
+    o.golden_file = dir + "/tampered.gv";
+    o.filter = "tiny_a/prefill/L1/*";
+    const auto t = run_regress(o);
+    EXPECT_EQ(t.exit_code, 1);
+    std::map<std::string, bool> passed;
+    for (const auto& c : t.cases) passed[c.spec.id()] = c.passed;
+    EXPECT_FALSE(passed.at("tiny_a/prefill/L1/linear/q"));  // its expected output changed
+    for (const char* id : {"tiny_a/prefill/L1/rmsnorm/attn", "tiny_a/prefill/L1/linear/k",
+                           "tiny_a/prefill/L1/linear/v", "tiny_a/prefill/L1/swiglu/ffn"})
+        EXPECT_TRUE(passed.at(id)) << id;  // they read nothing of that tap
+
+    go.gen_len = 1;
+    golden::GoldenRun no_decode = golden::run_golden(go);
+    golden::write_golden(dir + "/prefill_only.gv", no_decode.meta_json(),
+                         no_decode.container_tensors());
+    o.golden_file = dir + "/prefill_only.gv";
+    expect_error([&] { run_regress(o); }, {"has no decode step (gen_len 1)"});
 }
 
 // Golden stimulus of other shapes: prompts of 1, 7, 13 and 16 tokens (token groups that are

@@ -99,8 +99,7 @@ TEST(CliInput, TomlNumbersMustBeFiniteEverywhere) {
     expect_bad_input(run_flexllm("regress --suite " + d + "/nan_stall.toml"),
                      "stall_prob must be finite (got nan)");
     write_text(d + "/big_stall.toml", "stall_prob = 1.5\n");
-    expect_bad_input(run_flexllm("regress --suite " + d + "/big_stall.toml"),
-                     "stall_prob 1.5");
+    expect_bad_input(run_flexllm("regress --suite " + d + "/big_stall.toml"), "stall_prob 1.5");
     write_text(d + "/model.toml", tiny_model_with("rope_theta", "nan"));
     expect_bad_input(run_flexllm("golden --model " + d + "/model.toml --out " + d + "/x.gv"),
                      "rope_theta must be finite (got nan)");
@@ -141,8 +140,10 @@ TEST(CliInput, OptionsWithoutEffectAreErrors) {
 }
 
 TEST(CliInput, UnwritableOutputsFailBeforeAnyWork) {
-    expect_bad_input(run_flexllm("regress --waves-dir /proc/x"), "cannot write --waves-dir /proc/x");
-    expect_bad_input(run_flexllm("regress --junit /proc/x.xml"), "cannot write --junit /proc/x.xml");
+    expect_bad_input(run_flexllm("regress --waves-dir /proc/x"),
+                     "cannot write --waves-dir /proc/x");
+    expect_bad_input(run_flexllm("regress --junit /proc/x.xml"),
+                     "cannot write --junit /proc/x.xml");
     expect_bad_input(run_flexllm("debug tiny_a/decode/L0/linear/q --waves-dir /proc/x"),
                      "cannot write --waves-dir");
     expect_bad_input(run_flexllm("golden --model tiny --out /proc/x.gv"),
@@ -172,8 +173,7 @@ TEST(CliInput, PathsReadOutOfAFileStayInItsFolder) {
     write_text(d + "/up.toml", "archs = \"../tiny_a.toml\"\n");
     expect_bad_input(run_flexllm("regress --suite " + d + "/up.toml"),
                      "must be a built-in config or a file name in the suite's folder");
-    fs::copy_file(std::string(FLEXLLM_SOURCE_DIR) + "/hls_src/arch/tiny_b.toml",
-                  d + "/mine.toml");
+    fs::copy_file(std::string(FLEXLLM_SOURCE_DIR) + "/hls_src/arch/tiny_b.toml", d + "/mine.toml");
     write_text(d + "/local.toml", "archs = \"mine.toml\"\nfilter = \"nomatch\"\n");
     // Found in the suite's folder (the run itself then selects nothing).
     expect_bad_input(run_flexllm("regress --suite " + d + "/local.toml"), "no test matches");
@@ -185,15 +185,15 @@ TEST(CliInput, NonFiniteWeightsAreRejected) {
     auto w = flexllm::golden::synthetic_weights(cfg, 1);
     w.layers[1].w_up[77] = std::numeric_limits<float>::quiet_NaN();
     flexllm::golden::write_safetensors_model(w, d + "/nan.safetensors", "F32");
-    expect_bad_input(run_flexllm("golden --model tiny --weights " + d + "/nan.safetensors --out " +
-                                 d + "/x.gv"),
-                     "'model.layers.1.mlp.up_proj.weight' has nan at element 77");
+    expect_bad_input(
+        run_flexllm("golden --model tiny --weights " + d + "/nan.safetensors --out " + d + "/x.gv"),
+        "'model.layers.1.mlp.up_proj.weight' has nan at element 77");
     w.layers[1].w_up[77] = 0;
     w.final_norm[3] = std::numeric_limits<float>::infinity();
     flexllm::golden::write_safetensors_model(w, d + "/inf.safetensors", "F32");
-    expect_bad_input(run_flexllm("golden --model tiny --weights " + d + "/inf.safetensors --out " +
-                                 d + "/x.gv"),
-                     "has inf at element 3");
+    expect_bad_input(
+        run_flexllm("golden --model tiny --weights " + d + "/inf.safetensors --out " + d + "/x.gv"),
+        "has inf at element 3");
 }
 
 // A golden file whose one tensor (1 MiB of incompressible bytes) claims 1000x its stream in the
@@ -203,8 +203,9 @@ std::string hostile_golden_file(const std::string& dir) {
     std::vector<uint8_t> noise(size_t{1} << 20);
     std::mt19937 gen(7);
     for (auto& b : noise) b = static_cast<uint8_t>(gen());
-    flexllm::golden::write_golden(path, "{}", {flexllm::Tensor::from<uint8_t>(
-                                                   "w", {static_cast<int64_t>(noise.size())}, noise)});
+    flexllm::golden::write_golden(
+        path, "{}",
+        {flexllm::Tensor::from<uint8_t>("w", {static_cast<int64_t>(noise.size())}, noise)});
     std::vector<uint8_t> b;
     {
         const std::string t = read_text(path);
@@ -221,7 +222,7 @@ std::string hostile_golden_file(const std::string& dir) {
     // Layout (golden/README.md): header 32 bytes, index {meta len, meta, count, entries}.
     const size_t entry = 32 + 4 + le(32, 4) + 4;
     const uint64_t claimed = uint64_t{1000} << 20;
-    put_le(entry + 2 + 1 + 1 + 1, claimed, 8);          // dim 0
+    put_le(entry + 2 + 1 + 1 + 1, claimed, 8);              // dim 0
     put_le(entry + 2 + 1 + 1 + 1 + 8 + 8 + 8, claimed, 8);  // raw bytes
     const uint64_t index_bytes = le(16, 8);
     put_le(24, crc32(0L, b.data() + 32, static_cast<uInt>(index_bytes)), 4);
@@ -242,8 +243,8 @@ TEST(CliInput, HostileGoldenFileUnderAMemoryLimit) {
                                        .c_str());
         return flexllm::testing::CliResult{WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_text(log)};
     };
-    flexllm::golden::write_golden(d + "/good.gv", "{}",
-                                  {flexllm::Tensor::from<int8_t>("t", {2}, std::vector<int8_t>{1, 2})});
+    flexllm::golden::write_golden(
+        d + "/good.gv", "{}", {flexllm::Tensor::from<int8_t>("t", {2}, std::vector<int8_t>{1, 2})});
     const auto good = limited("golden --inspect " + d + "/good.gv");
     EXPECT_EQ(good.code, 0) << good.out;  // the limit leaves room for a sound file
     // The data is found short, not an out-of-memory failure of allocating the claim.

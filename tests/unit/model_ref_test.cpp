@@ -137,11 +137,19 @@ TEST(GoldenRun, ContainerRoundTripAndSafetensorsWeightsGiveTheSameRun) {
     o.weights = "synthetic:9";
     GoldenRun a = run_golden(o);
     write_golden(dir + "/a.gv", a.meta_json(), a.container_tensors());
-    GoldenFile g = load_golden_file(dir + "/a.gv");
-    EXPECT_EQ(g.generated, a.gen.tokens);
+    GoldenRun g = load_golden_run(dir + "/a.gv");
+    EXPECT_EQ(g.gen.tokens, a.gen.tokens);
     EXPECT_EQ(g.prompt, a.prompt);
+    EXPECT_EQ(g.opt.weights, "synthetic:9");
+    EXPECT_EQ(g.opt.gen_len, 3);
+    // Every tap comes back, bit-identical.
+    ASSERT_EQ(g.taps.size(), a.taps.size());
+    for (size_t i = 0; i < a.taps.size(); ++i) {
+        EXPECT_EQ(g.taps[i].name, a.taps[i].name);
+        EXPECT_EQ(g.taps[i].data, a.taps[i].data) << a.taps[i].name;
+    }
     // The parameters read back run to the same tokens.
-    IntModel m(g.qm, o.prompt_len + o.gen_len);
+    IntModel m(g.prep.qm, o.prompt_len + o.gen_len);
     GenerateResult again = generate(m, g.prompt, o.gen_len, {}, {});
     EXPECT_EQ(again.tokens, a.gen.tokens);
     GoldenReader rd(dir + "/a.gv");
@@ -157,6 +165,20 @@ TEST(GoldenRun, ContainerRoundTripAndSafetensorsWeightsGiveTheSameRun) {
     ASSERT_EQ(a.taps.size(), b.taps.size());
     for (size_t i = 0; i < a.taps.size(); ++i)
         ASSERT_EQ(a.taps[i].data, b.taps[i].data) << a.taps[i].name;
+}
+
+// The prepared model's own RMSNorm epsilon is the config's, worked by hand: tiny and
+// llama-3.2-1b say rms_eps = 1e-5, so eps_q32 = round(1e-5 * 2^32) = round(42949.67) = 42950
+// (1e-6 would be 4295). A constant that golden and the float reference share is checked here
+// against the published value, not against itself.
+TEST(GoldenRun, PreparedModelCarriesThePublishedRmsEps) {
+    GoldenOptions o;
+    o.prompt_len = 2;
+    o.gen_len = 1;
+    const GoldenRun r = run_golden(o);
+    EXPECT_EQ(r.prep.qm.cfg.rms_eps, 1e-5);
+    EXPECT_EQ(r.prep.qm.eps_q32, 42950);
+    EXPECT_EQ(load_model_config("llama-3.2-1b").rms_eps, 1e-5);
 }
 
 TEST(GoldenRun, RejectsBadOptions) {

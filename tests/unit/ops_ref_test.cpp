@@ -250,6 +250,27 @@ TEST(Rope, Llama3ScalingMatchesHandComputedFrequencies) {
     }
 }
 
+// The medium band worked by hand from the published llama3 rule (wavelength 2*pi/f between
+// original_max_positions / high_freq_factor = 2048 and original_max_positions / low_freq_factor =
+// 8192: smooth = (8192 / wavelength - 1) / 3, f' = (1 - smooth) f / 32 + smooth f). At head_dim 64
+// that is j = 15, 16, 17; j = 14 is just above the band (unscaled), j = 18 just below (f / 32). A
+// swap of the two thresholds, or of the factors in `smooth`, moves every one of them.
+TEST(Rope, Llama3MediumBandMatchesHandWorkedFrequencies) {
+    const auto inv = rope_inv_freq(load_model_config("llama-3.2-1b"));
+    const std::pair<int, double> hand[] = {{14, 3.211445994753e-03},
+                                           {15, 1.290547928209e-03},
+                                           {16, 4.295567965594e-04},
+                                           {17, 9.708287802628e-05},
+                                           {18, 1.946163818483e-05}};
+    for (const auto& [j, f] : hand) EXPECT_NEAR(inv[j] / f, 1.0, 1e-11) << "j = " << j;
+    // tiny (head_dim 16, the same theta and scaling): only j = 4 is in the band,
+    // f = 500000^-1/2, wavelength 4442.88, smooth 0.281282605.
+    const auto tiny_inv = rope_inv_freq(load_model_config("tiny"));
+    EXPECT_NEAR(tiny_inv[4] / 4.295567965594e-04, 1.0, 1e-11);
+    EXPECT_NEAR(tiny_inv[3] / std::pow(500000.0, -6.0 / 16), 1.0, 1e-12);          // above the band
+    EXPECT_NEAR(tiny_inv[5] / (std::pow(500000.0, -10.0 / 16) / 32), 1.0, 1e-12);  // below
+}
+
 TEST(Rope, PositionZeroIsIdentityAndSqnr) {
     ModelConfig c = load_model_config("tiny");
     RopeTables t = make_rope_tables(c, 256);
