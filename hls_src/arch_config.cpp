@@ -100,6 +100,11 @@ void validate(const ArchParams& p) {
 ArchParams parse_arch_config(const std::string& toml_text, const std::string& origin) {
     toml::table tbl = parse_toml(toml_text, origin);
     TomlReader top(tbl, origin);
+    // The two architectures are the config: a file without one is an error, not the defaults.
+    for (const char* section : {"prefill", "decode"})
+        if (!top.has(section))
+            throw Error(
+                fmt::format("{}: no [{}] section (the {} architecture)", origin, section, section));
     std::map<std::string, TomlReader> subs;
     ArchParams p;
     ArchParams d;  // the defaults of params.h
