@@ -18,6 +18,7 @@
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/kernel_list.h"
+#include "tb/dut.h"
 #include "tb/report.h"
 
 namespace flexllm::tb {
@@ -201,6 +202,32 @@ RegressResult run_regress(const RegressOptions& opts) {
     if (sel.empty())
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
                     "test ids look like tiny_a/decode/L0/linear/q or tiny_a/decode/linear/lm_head");
+    std::string note;
+    if (!o.fault.empty() && o.fault != "none") {
+        // A mutant exists for one variant (and the configs it was built for): the other cases
+        // are skipped, and said to be.
+        const rtlgen::VariantInfo& fv = rtlgen::fault_variant(o.fault);
+        const size_t selected = sel.size();
+        std::erase_if(sel, [&](const CaseSpec& c) {
+            return find_kernel(c.stage).variant(c) != fv.variant ||
+                   !find_dut(module_name(c, o.fault));
+        });
+        if (sel.empty())
+            throw Error(fmt::format("no selected case has a '{}' mutant", o.fault),
+                        fmt::format("it mutates {} (kernel {}): select its cases, e.g. --filter "
+                                    "'*/{}/*'",
+                                    fv.variant, fv.kernel, fv.kernel));
+        if (sel.size() < selected)
+            note = fmt::format(
+                "--inject-fault {}: {} of {} selected cases skipped (the mutant is of "
+                "{}, kernel {})\n",
+                o.fault, selected - sel.size(), selected, fv.variant, fv.kernel);
+    }
+    RegressResult rr;
+    if (o.list_only) {
+        for (const auto& c : sel) rr.table += c.id() + "\n";
+        return rr;
+    }
 
     const StageTensors tensors = suite_stage_tensors(o);
     CaseOptions co;
@@ -213,7 +240,6 @@ RegressResult run_regress(const RegressOptions& opts) {
     co.rtl_dir = o.rtl_dir;
     const std::string wdir = o.waves == "never" ? "" : o.waves_dir;
 
-    RegressResult rr;
     rr.cases.resize(sel.size());
     std::atomic<size_t> next{0};
     std::mutex err_mu;
@@ -245,7 +271,7 @@ RegressResult run_regress(const RegressOptions& opts) {
     meta.shard = o.shard;
     meta.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rr.table = console_table(rr.cases, meta);
+    rr.table = note + console_table(rr.cases, meta);
     if (!o.junit.empty()) write_junit(o.junit, rr.cases, meta);
     if (!o.json.empty()) write_json(o.json, rr.cases, meta);
     rr.exit_code = 0;

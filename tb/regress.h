@@ -39,6 +39,7 @@ struct RegressOptions {
     int prompt_len = 8, decode_tokens = 2;
     uint64_t wave_window = 200;  // cycles traced before the first mismatch
     bool quiet = false;
+    bool list_only = false;  // --list: the selected case ids, nothing run
 };
 
 struct RegressResult {

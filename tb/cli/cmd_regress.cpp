@@ -37,6 +37,9 @@ Registrar reg(
                         "weights, prompt and taps instead of a fresh golden run");
          sub.add_option("--rtl-dir", o->rtl_dir,
                         "generated RTL root with the manifests (default: the build's)");
+         sub.add_flag("--list", o->list_only,
+                      "print the case ids the suite, --layers, --filter and --shard select; run "
+                      "nothing");
          sub.add_option("--inject-fault", o->fault,
                         "run on the built-in mutant models (self-test)");
          return [o, &sub] {

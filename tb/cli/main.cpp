@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "golden/error.h"
 #include "tb/cli/command.h"
@@ -69,6 +70,15 @@ int main(int argc, char** argv) {
         auto fn = c.setup(*sub);
         add_value_checks(*sub);
         sub->callback([&run, fn] { run = fn; });
+    }
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::none_of(cmds.begin(), cmds.end(),
+                     [&](const Command& c) { return c.name == argv[1]; })) {
+        std::vector<std::string> names;
+        for (const auto& c : cmds) names.push_back(c.name);
+        fmt::print(stderr, "flexllm: error: unknown subcommand '{}' (subcommands: {})\n", argv[1],
+                   fmt::join(names, ", "));
+        return kExitBadInput;
     }
     try {
         app.parse(argc, argv);
