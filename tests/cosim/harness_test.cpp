@@ -2,6 +2,7 @@
 // DUT's tlast check, the monitor), the watchdog, determinism under stalls, stale-RTL refusal.
 #include "tb/harness.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -68,6 +69,36 @@ TEST(Regress, RejectsBadShardAndOptions) {
     o.fault.clear();
     o.archs = {"no_such_arch"};
     EXPECT_THROW(run_regress(o), Error);
+}
+
+// --list prints what would run and runs nothing; --inject-fault runs only the cases that have
+// the mutant, says how many it skipped, and is an error when none is selected.
+TEST(Regress, ListsCasesAndSelectsTheMutantsCases) {
+    RegressOptions o;
+    o.list_only = true;
+    o.filter = "tiny_b/decode/L1/*";
+    o.explicit_options = {"filter"};
+    const auto l = run_regress(o);
+    EXPECT_TRUE(l.cases.empty());
+    std::vector<std::string> want;
+    for (const auto& c : suite_cases(apply_suite(o)))
+        if (glob_match(o.filter, c.id())) want.push_back(c.id() + "\n");
+    EXPECT_EQ(l.table, fmt::format("{}", fmt::join(want, "")));
+    o.list_only = false;
+    o.waves = "never";
+    o.fault = "acc-bit";  // a mutant of linear_prefill_ffn
+    o.filter = "tiny_a/prefill/L0/*";
+    const auto r = run_regress(o);
+    ASSERT_EQ(r.cases.size(), 3u);  // gate, up, down
+    for (const auto& c : r.cases) EXPECT_EQ(c.spec.stage, "linear") << c.spec.id();
+    size_t selected = 0;
+    for (const auto& c : suite_cases(apply_suite(o))) selected += glob_match(o.filter, c.id());
+    EXPECT_THAT(r.table, HasSubstr(fmt::format("--inject-fault acc-bit: {} of {} selected cases "
+                                               "skipped",
+                                               selected - 3, selected)));
+    o.filter = "tiny_a/decode/L0/rmsnorm/*";
+    EXPECT_THAT([&] { run_regress(o); }, ::testing::ThrowsMessage<Error>(
+                                             HasSubstr("no selected case has a 'acc-bit' mutant")));
 }
 
 struct QuantBench {

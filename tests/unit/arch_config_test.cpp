@@ -92,5 +92,20 @@ TEST(ArchConfig, RejectsZeroAndUnknownKeys) {
                 ::testing::ThrowsMessage<Error>(HasSubstr("not a known key")));
 }
 
+// A file without one of the two architectures is an error naming it, never the defaults.
+TEST(ArchConfig, RejectsAMissingPrefillOrDecodeSection) {
+    const std::string t = to_toml(load_arch_config("tiny_a"));
+    auto without = [&](const std::string& section) {
+        const size_t b = t.find("[" + section + "]");
+        const size_t e = t.find("\n[", b + 1);
+        return t.substr(0, b) + t.substr(e + 1);
+    };
+    EXPECT_THAT([&] { parse_arch_config(without("decode"), "mine.toml"); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("mine.toml: no [decode] section")));
+    EXPECT_THAT([&] { parse_arch_config(without("prefill"), "mine.toml"); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("mine.toml: no [prefill] section")));
+    EXPECT_NO_THROW(parse_arch_config(t, "mine.toml"));
+}
+
 }  // namespace
 }  // namespace flexllm::kern

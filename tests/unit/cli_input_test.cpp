@@ -19,6 +19,7 @@
 #include "golden/model_config.h"
 #include "golden/safetensors.h"
 #include "golden/weights.h"
+#include "hls_src/arch_config.h"
 #include "tests/support/cli_test_support.h"
 #include "tests/unit/file_test_support.h"
 
@@ -250,6 +251,23 @@ TEST(CliInput, HostileGoldenFileUnderAMemoryLimit) {
     // The data is found short, not an out-of-memory failure of allocating the claim.
     expect_bad_input(limited("golden --inspect " + path),
                      "decompresses to 1048576 bytes, the index says 1048576000");
+}
+
+TEST(CliInput, UnknownSubcommandsAndLists) {
+    expect_bad_input(run_flexllm("frobnicate"), "unknown subcommand 'frobnicate'");
+    expect_bad_input(run_flexllm("list nothing"), "unknown list 'nothing'");
+    const auto archs = run_flexllm("list archs");
+    EXPECT_EQ(archs.code, 0);
+    for (const auto& n : flexllm::kern::builtin_arch_names())
+        EXPECT_THAT(archs.out, ::testing::HasSubstr(n + " ")) << n;
+    const auto models = run_flexllm("list models");
+    for (const auto& n : flexllm::golden::builtin_model_names())
+        EXPECT_THAT(models.out, ::testing::HasSubstr(n + " ")) << n;
+    // Every fault kind names the variant it mutates.
+    const auto faults = run_flexllm("list faults");
+    EXPECT_THAT(faults.out, ::testing::HasSubstr("acc-bit"));
+    EXPECT_THAT(faults.out, ::testing::HasSubstr("mutates linear_prefill_ffn (kernel linear)"));
+    EXPECT_EQ(run_flexllm("list suites").out.find("default\n") != std::string::npos, true);
 }
 
 TEST(CliInput, OversizedTextFilesAreRefusedUnread) {
