@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 namespace flexllm::tb {
@@ -31,7 +32,10 @@ LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t 
     std::uniform_int_distribution<int> exp2(-16, -6);
     for (int j = 0; j < d_out; ++j) {
         for (int i = 0; i < d_in; ++i) s.w.rowsum[j] += s.w.w[static_cast<size_t>(j) * d_in + i];
-        s.w.mult.push_back(golden::to_multiplier(std::ldexp(scale(rng), exp2(rng))));
+        // Channel 5 of every 8 gets a scale 2^10 to 2^20 times the others': most of its outputs
+        // saturate, to +2^31 - 1 and to -2^31, so the RTL's clamp is driven, not only C-sim's.
+        const int e = j % 8 == 5 ? 4 : exp2(rng);
+        s.w.mult.push_back(golden::to_multiplier(std::ldexp(scale(rng), e)));
     }
     std::normal_distribution<double> act(0.0, 1 << 16);
     std::uniform_int_distribution<int> pick(0, 31);
@@ -43,6 +47,10 @@ LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t 
             v = static_cast<int32_t>(std::clamp(a, -2.0e9, 2.0e9));
         }
         if (t == 1 && tokens > 2) std::fill(x.begin(), x.end(), 12345);  // range 0 token
+        if (t == 3 && tokens > 4)  // the widest token: range 2^32 - 1, the int32 extremes
+            for (int i = 0; i < d_in; ++i)
+                x[i] = i % 2 ? std::numeric_limits<int32_t>::max()
+                             : std::numeric_limits<int32_t>::min();
         s.x.push_back(std::move(x));
     }
     complete_with_golden(s);

@@ -19,7 +19,9 @@ struct LinearStimulus {
     std::vector<std::vector<int32_t>> y;  // [token][d_out]
 };
 
-// Seeded random stimulus: int4 weights, scales as Multipliers, activations with a few outliers.
+// Seeded random stimulus: int4 weights, scales as Multipliers, activations with a few outliers;
+// with more than 2 tokens token 1 has range 0, with more than 4 token 3 spans the int32 range;
+// channel 5 of every 8 has a scale that saturates most of its outputs both ways.
 LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t seed);
 // Recomputes xq and y from x and w with the golden reference ops.
 void complete_with_golden(LinearStimulus& s);
