@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
@@ -68,6 +70,23 @@ TEST(QuantTokenCsim, HandWorkedToken) {
     const std::vector<uint8_t> exp = {0, 15, 7, 0, 14, 8, 7, 5};
     EXPECT_EQ(r.q[0], exp);
     EXPECT_EQ(golden::quant_token_ref(x[0]).q, exp);
+}
+
+// The random linear stimulus reaches the corners the golden taps never do: outputs saturated
+// both ways (the dequant's clamp), a token spanning the whole int32 range, a range-0 token; the
+// expected values are the golden ops', so these hold of the reference, not of a kernel.
+TEST(RandomStimulus, SaturatesBothWaysAndSpansTheInt32Range) {
+    const auto st = tb::random_linear_stimulus(64, 16, 8, 5);
+    int pos = 0, neg = 0;
+    for (const auto& y : st.y)
+        for (int32_t v : y) {
+            pos += v == std::numeric_limits<int32_t>::max();
+            neg += v == std::numeric_limits<int32_t>::min();
+        }
+    EXPECT_GT(pos, 0);
+    EXPECT_GT(neg, 0);
+    EXPECT_EQ(st.xq[3].range, 0xffffffffu);
+    EXPECT_EQ(st.xq[1].range, 0u);
 }
 
 template <LinearShape S>
