@@ -46,7 +46,8 @@ LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t 
             if (pick(rng) == 0) a *= 64;  // outliers stretch the token range
             v = static_cast<int32_t>(std::clamp(a, -2.0e9, 2.0e9));
         }
-        if (t == 1 && tokens > 2) std::fill(x.begin(), x.end(), 12345);  // range 0 token
+        // A range-0 token (every element equal), also in decode (two steps: the second).
+        if (t == 1) std::fill(x.begin(), x.end(), 12345);
         if (t == 3 && tokens > 4)  // the widest token: range 2^32 - 1, the int32 extremes
             for (int i = 0; i < d_in; ++i)
                 x[i] = i % 2 ? std::numeric_limits<int32_t>::max()

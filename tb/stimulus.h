@@ -20,7 +20,7 @@ struct LinearStimulus {
 };
 
 // Seeded random stimulus: int4 weights, scales as Multipliers, activations with a few outliers;
-// with more than 2 tokens token 1 has range 0, with more than 4 token 3 spans the int32 range;
+// token 1 (of 2 or more) has range 0, with more than 4 tokens token 3 spans the int32 range;
 // channel 5 of every 8 has a scale that saturates most of its outputs both ways.
 LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t seed);
 // Recomputes xq and y from x and w with the golden reference ops.
