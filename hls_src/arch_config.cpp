@@ -70,7 +70,9 @@ const std::vector<Field>& fields() {
              [](ArchParams& p) -> MemChannelParams& { return p.prefill.ffn_mem; }},
             {"decode_weight_mem",
              [](ArchParams& p) -> MemChannelParams& { return p.decode.weight_mem; }}};
-        for (const auto& [t, mem] : mems) {
+        for (const auto& tm : mems) {  // no structured binding: clang < 16 cannot capture one
+            const char* t = tm.first;
+            const MemRef mem = tm.second;
             add_int(t, "channels", 1, [mem](ArchParams& p) -> int& { return mem(p).channels; });
             add_int(t, "bytes_per_cycle", 1,
                     [mem](ArchParams& p) -> int& { return mem(p).bytes_per_cycle; });
