@@ -107,17 +107,28 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("manifest {} is not valid JSON: {}", p.string(), e.what()));
     }
+    if (!j.is_object())
+        throw Error(fmt::format("manifest {} is not a JSON object", p.string()),
+                    "rebuild (cmake --build) or rerun flexllm rtlgen for this config");
+    // A missing or mistyped field reads as absent (and so as stale RTL), never as a json throw.
+    auto str = [&](const char* key, const char* absent) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string(absent);
+    };
+    const auto d_max_it = j.find("d_max");
+    const int64_t d_max =
+        d_max_it != j.end() && d_max_it->is_number_integer() ? d_max_it->get<int64_t>() : 0;
     const auto a = kern::load_arch_config(arch);
     const std::string want = fmt::format("{:016x}", kern::params_hash(a));
-    const std::string got = j.value("params_hash", "");
+    const std::string got = str("params_hash", "");
     if (got != want)
         throw Error(
             fmt::format("stale RTL: {} was generated for params hash {} but {} hashes to {}",
                         module, got, arch, want),
             "rebuild (cmake --build) or rerun flexllm rtlgen for this config");
-    if (j.value("generator_version", "") != rtlgen::kGeneratorVersion)
+    if (str("generator_version", "") != rtlgen::kGeneratorVersion)
         throw Error(fmt::format("stale RTL: {} comes from generator {} (this is {})", module,
-                                j.value("generator_version", "?"), rtlgen::kGeneratorVersion),
+                                str("generator_version", "?"), rtlgen::kGeneratorVersion),
                     "rebuild to regenerate the RTL");
     // The Verilated models are compiled into this binary from the build's generated RTL: another
     // root's sources must be that very RTL, or its verdict would be about RTL never simulated.
@@ -142,9 +153,9 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
                             "model Verilated from it");
         }
     }
-    if (j.value("d_max", 0) < d_in_needed)
-        throw Error(fmt::format("{} buffers d_in up to {} but the case needs {}", module,
-                                j.value("d_max", 0), d_in_needed),
+    if (d_max < d_in_needed)
+        throw Error(fmt::format("{} buffers d_in up to {} but the case needs {}", module, d_max,
+                                d_in_needed),
                     "regenerate with flexllm rtlgen --model <model>");
 }
 
