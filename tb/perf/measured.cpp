@@ -26,6 +26,14 @@ int get_int(const nlohmann::json& j, const char* key, int fallback, const std::s
     return static_cast<int>(v);
 }
 
+int64_t get_int64(const nlohmann::json& j, const char* key, int64_t fallback,
+                  const std::string& where) {
+    if (!j.contains(key)) return fallback;
+    if (!j[key].is_number_integer())
+        throw Error(fmt::format("{}: '{}' must be an integer", where, key));
+    return j[key].get<int64_t>();
+}
+
 std::string get_str(const nlohmann::json& j, const char* key, const std::string& where,
                     bool required) {
     if (!j.contains(key)) {
@@ -44,10 +52,12 @@ std::vector<CycleRecord> parse_regress_report(const nlohmann::json& doc,
     for (const auto& c : doc["cases"]) {
         if (!c.is_object() || !c.contains("cycles") || !c["cycles"].is_object()) continue;
         const auto& cy = c["cycles"];
-        const int64_t measured = cy.value("measured", int64_t{0});
-        const int64_t model = cy.value("model", int64_t{0});
+        const std::string id =
+            c.contains("id") && c["id"].is_string() ? c["id"].get<std::string>() : std::string("?");
+        const std::string where = fmt::format("{}#{}", origin, id);
+        const int64_t measured = get_int64(cy, "measured", 0, where + ": cycles");
+        const int64_t model = get_int64(cy, "model", 0, where + ": cycles");
         if (measured <= 0 || model <= 0) continue;  // no RTL run, or no model for the stage
-        const std::string where = fmt::format("{}#{}", origin, c.value("id", std::string("?")));
         CycleRecord r;
         r.origin = where;
         r.stage = get_str(c, "stage", where, true);
@@ -68,12 +78,12 @@ std::vector<CycleRecord> parse_cycle_records(const std::string& json_text,
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (1e400)
         throw Error(fmt::format("{}: invalid JSON: {}", origin, e.what()));
     }
     if (doc.is_object() && doc.contains("cases") && doc["cases"].is_array())
         return parse_regress_report(doc, origin);
-    if (!doc.is_object() || doc.value("format", "") != kFormat)
+    if (!doc.is_object() || !doc.contains("format") || doc["format"] != kFormat)
         throw Error(fmt::format("{}: not a cycle record file (\"format\": \"{}\" expected)", origin,
                                 kFormat));
     if (!doc.contains("records") || !doc["records"].is_array())
