@@ -23,11 +23,13 @@ FpgaDevice parse_fpga(TomlReader& r, DeviceProfile& p) {
     {
         TomlReader s = r.sub("resources");
         d.dsp = static_cast<int>(s.get_int_in("dsp", 1, 1 << 24));
-        d.bram36 = static_cast<int64_t>(s.get_non_negative("bram36", 0));
-        d.uram = static_cast<int64_t>(s.get_non_negative("uram", 0));
+        d.bram36 = s.get_int_in("bram36", 0, 1 << 24, 0);
+        d.uram = s.get_int_in("uram", 0, 1 << 24, 0);
         d.max_utilization = s.get_fraction("max_utilization");
-        d.dsp_a_bits = static_cast<int>(s.get_int_in("dsp_a_bits", 1, 1 << 24));
-        d.dsp_b_bits = static_cast<int>(s.get_int_in("dsp_b_bits", 1, 1 << 24));
+        // Signed inputs: a sign bit and at least one magnitude bit (dsps_for_mult divides by the
+        // magnitude width).
+        d.dsp_a_bits = static_cast<int>(s.get_int_in("dsp_a_bits", 2, 1 << 24));
+        d.dsp_b_bits = static_cast<int>(s.get_int_in("dsp_b_bits", 2, 1 << 24));
         d.int4_macs_per_dsp = static_cast<int>(s.get_int_in("int4_macs_per_dsp", 1, 1 << 24));
         d.int8_macs_per_dsp = static_cast<int>(s.get_int_in("int8_macs_per_dsp", 1, 1 << 24));
         d.target_clock_mhz = s.get_positive("target_clock_mhz");
@@ -88,8 +90,8 @@ GpuDevice parse_gpu(TomlReader& r, DeviceProfile& p) {
         TomlReader s = r.sub("overhead");
         g.op_launch_us = s.get_non_negative("op_launch_us", 0);
         g.op_gap_us = s.get_non_negative("op_gap_us", 0);
-        g.ops_per_layer = static_cast<int>(s.get_non_negative("ops_per_layer", 0));
-        g.ops_per_forward = static_cast<int>(s.get_non_negative("ops_per_forward", 0));
+        g.ops_per_layer = static_cast<int>(s.get_int_in("ops_per_layer", 0, 1 << 24, 0));
+        g.ops_per_forward = static_cast<int>(s.get_int_in("ops_per_forward", 0, 1 << 24, 0));
         g.step_overhead_us = s.get_non_negative("step_overhead_us", 0);
         s.finish();
     }
