@@ -35,7 +35,7 @@ void ModelConfig::validate() const {
     positive("max_positions", max_positions);
     if (hidden % heads != 0)
         fail(fmt::format("heads ({}) does not divide hidden ({})", heads, hidden));
-    if (heads * head_dim != hidden)
+    if (head_dim != hidden / heads)  // heads * head_dim == hidden, without overflowing
         fail(fmt::format("heads*head_dim ({}*{}) must equal hidden ({})", heads, head_dim, hidden));
     if (heads % kv_heads != 0)
         fail(fmt::format("kv_heads ({}) does not divide heads ({}) for GQA", kv_heads, heads));
