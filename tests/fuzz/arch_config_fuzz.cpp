@@ -11,7 +11,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace flexllm;
     try {
-        const kern::ArchParams p = kern::parse_arch_config(fuzz::text_of(data, size), "fuzz");
+        const kern::ArchParams p = kern::parse_arch_config(fuzz::toml_text_of(data, size), "fuzz");
         (void)kern::to_toml(p);
         (void)kern::params_hash(p);
     } catch (const Error&) {

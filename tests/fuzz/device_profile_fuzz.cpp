@@ -11,7 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace flexllm;
     try {
-        const perf::DeviceProfile p = perf::parse_device_profile(fuzz::text_of(data, size), "fuzz");
+        const perf::DeviceProfile p =
+            perf::parse_device_profile(fuzz::toml_text_of(data, size), "fuzz");
         if (p.kind == perf::DeviceProfile::Kind::kFpga)
             for (int bits : {4, 8, 16, 32}) (void)p.fpga.dsps_for_mult(bits, 8);
     } catch (const Error&) {

@@ -10,7 +10,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace flexllm;
     try {
-        const golden::ModelConfig c = golden::parse_model_config(fuzz::text_of(data, size), "fuzz");
+        const golden::ModelConfig c =
+            golden::parse_model_config(fuzz::toml_text_of(data, size), "fuzz");
         (void)c.to_toml();
         (void)c.group();
     } catch (const Error&) {

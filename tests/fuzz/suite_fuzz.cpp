@@ -11,7 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace flexllm;
     tb::RegressOptions o;
-    o.suite = fuzz::write_scratch("suite.toml", data, size);
+    const std::string text = fuzz::toml_text_of(data, size);
+    o.suite = fuzz::write_scratch("suite.toml", text.data(), text.size());
     try {
         const tb::RegressOptions r = tb::apply_suite(o);
         (void)tb::suite_cases(r);
