@@ -23,6 +23,12 @@ class ScratchDir {
         const fs::path base =
             fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
         dir_ = base / ("flexllm-fuzz-" + std::to_string(::getpid()));
+        // A crash exits without destructors: remove the directories of processes that are gone.
+        for (const auto& e : fs::directory_iterator(base, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.rfind("flexllm-fuzz-", 0) == 0 && !fs::exists("/proc/" + name.substr(13), ec))
+                fs::remove_all(e.path(), ec);
+        }
         fs::create_directories(dir_);
     }
     ~ScratchDir() {
