@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(cmake ninja-build ccache g++ pkg-config clang-format git
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       libfmt-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
-      verilator yosys gtkwave xvfb xauth)
+      verilator yosys gtkwave xvfb xauth clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
