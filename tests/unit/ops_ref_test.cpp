@@ -10,7 +10,9 @@
 
 #include "golden/error.h"
 #include "golden/float_ref.h"
+#include "golden/quantize.h"
 #include "golden/rng.h"
+#include "golden/tables.h"
 #include "sqnr.h"
 
 namespace flexllm::golden {
@@ -129,6 +131,32 @@ TEST(Linear, HandWorked) {
     // x = {-30, 0}: zero -30, range 30, codes {0, 15}; x_hat = {-30, 0}; y = 0.5*15*(-90) = -675
     linear_ref(p, quant_token_ref(std::vector<int32_t>{-30, 0}), y);
     EXPECT_EQ(y[0], -675);
+}
+
+// quantize_linear's multiplier folds the weight scale s_w and the activation scale range / 15:
+// the integer linear is then an unbiased estimate of the float one. The least-squares slope of
+// the integer outputs on the float outputs over 16 tokens x 64 channels is 1 within the bias of
+// the int4 clip search (a scale folded as range / 16 would give 15/16).
+TEST(QuantizeLinear, IsAnUnbiasedEstimateOfTheFloatLinear) {
+    const int d_in = 256, d_out = 64;
+    Rng rng(21);
+    std::vector<float> w(static_cast<size_t>(d_in) * d_out);
+    for (auto& v : w) v = static_cast<float>(rng.normal() * 0.05);
+    const LinearParamsRef p = quantize_linear(w, d_out, d_in, 1.0);
+    double num = 0, den = 0;
+    for (int t = 0; t < 16; ++t) {
+        std::vector<int32_t> x(d_in);
+        for (auto& v : x) v = static_cast<int32_t>(std::lround(rng.normal() * kQ16));
+        std::vector<int32_t> y(d_out);
+        linear_ref(p, quant_token_ref(x), y);
+        for (int j = 0; j < d_out; ++j) {
+            double yf = 0;
+            for (int i = 0; i < d_in; ++i) yf += static_cast<double>(w[j * d_in + i]) * x[i];
+            num += yf * y[j];
+            den += yf * yf;
+        }
+    }
+    EXPECT_NEAR(num / den, 1.0, 0.03);
 }
 
 TEST(Linear, SaturatesOnTheExactProductBeyond64Bits) {
@@ -328,6 +356,16 @@ TEST(Softmax, HandWorkedEqualScores) {
     EXPECT_EQ(p16, (std::vector<uint32_t>{32768, 32768}));
     softmax_ref(s, to_multiplier(1.0), p);
     EXPECT_EQ(p, (std::vector<uint8_t>{128, 128}));  // 127.5 rounds half up
+}
+
+// EXP2[k] = round(2^15 * 2^(-k/256)), worked by hand at k = 0, 64, 128, 255 (a table built with
+// another denominator, e.g. 2^(-k/255), keeps its SQNR but not these entries).
+TEST(Exp2, TableMatchesHandWorkedEntries) {
+    const auto& t = exp2_table();
+    EXPECT_EQ(t[0], 32768);    // 2^15
+    EXPECT_EQ(t[64], 27554);   // 2^15 * 2^-0.25 = 27554.49
+    EXPECT_EQ(t[128], 23170);  // 2^15 / sqrt 2 = 23170.48
+    EXPECT_EQ(t[255], 16428);  // 2^14 * 2^(1/256) = 16428.42
 }
 
 TEST(Exp2, SqnrAgainstFloatOverInputRange) {
