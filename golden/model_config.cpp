@@ -49,7 +49,8 @@ void ModelConfig::validate() const {
         fail(fmt::format("intermediate ({}) must be a power of two for the online FHT (R4)",
                          intermediate));
     if (vocab < 2) fail("vocab must be at least 2");
-    if (!(rms_eps > 0)) fail("rms_eps must be positive");
+    // eps is added to the mean square in Q32 (NUMERICS.md): a positive fraction.
+    if (!(rms_eps > 0 && rms_eps < 1)) fail("rms_eps must be in (0, 1)");
     if (!(rope_theta > 1)) fail("rope_theta must be greater than 1");
     if (rope_scaling.llama3) {
         const auto& s = rope_scaling;
