@@ -69,6 +69,13 @@ TEST(ModelConfig, RejectsHeadDimMismatch) {
     expect_rejected(tiny_with("head_dim", "8"), "must equal hidden");
 }
 TEST(ModelConfig, RejectsNonPositive) { expect_rejected(tiny_with("layers", "0"), "positive"); }
+// rms_eps is a Q32 fraction: 1e300 would overflow its conversion, 0 and negatives are no eps.
+TEST(ModelConfig, RejectsRmsEpsOutsideZeroToOne) {
+    expect_rejected(tiny_with("rms_eps", "1e300"), "rms_eps must be in (0, 1)");
+    expect_rejected(tiny_with("rms_eps", "1.0"), "rms_eps must be in (0, 1)");
+    expect_rejected(tiny_with("rms_eps", "0.0"), "rms_eps must be in (0, 1)");
+}
+
 TEST(ModelConfig, RejectsUnknownKey) {
     expect_rejected(load_model_config("tiny").to_toml() + "\n[extra]\n", "not a known key");
     expect_rejected("hiden = 3\n" + load_model_config("tiny").to_toml(), "hiden");
