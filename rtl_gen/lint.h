@@ -26,8 +26,9 @@ std::string shell_quote(const std::string& s);
 // "sources"); `top` names the top module.
 ToolResult verilator_lint(const std::vector<std::string>& sources, const std::string& top);
 // full = false: coarse synthesis (`synth -run begin:fine`, every construct elaborated and mapped
-// to word-level cells, `check -assert`); full = true: the complete hierarchical `synth -top` down
-// to gates (each submodule mapped once), then `check -assert`.
+// to word-level cells, `check -assert`); full = true: the complete hierarchical `synth -top`
+// down to gates (each submodule mapped once; `-noabc`: no ABC logic optimization, the check is
+// synthesizability, not area), then `check -assert`.
 ToolResult yosys_synth(const std::vector<std::string>& sources, const std::string& top, bool full);
 // yosys_synth with a result cache: a passing run is recorded under `cache_dir` by the hash of the
 // yosys version, the script and every source's bytes, and a later call with the same key returns
