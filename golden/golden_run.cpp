@@ -76,6 +76,7 @@ std::vector<Tensor> GoldenRun::container_tensors() const {
 }
 
 namespace {
+// The metadata of a container written by `flexllm golden`; throws Error naming the file.
 nlohmann::json golden_meta(const GoldenReader& rd) {
     nlohmann::json j;
     try {
@@ -88,20 +89,22 @@ nlohmann::json golden_meta(const GoldenReader& rd) {
         throw Error(rd.path() + ": metadata is not a flexllm golden run");
     return j;
 }
+
+ModelConfig meta_config(const GoldenReader& rd, const nlohmann::json& meta) {
+    return parse_model_config(meta["model_toml"].get<std::string>(), rd.path() + " (model_toml)");
+}
 }  // namespace
 
 ModelConfig golden_file_config(const std::string& path) {
     const GoldenReader rd(path);
-    return parse_model_config(golden_meta(rd)["model_toml"].get<std::string>(),
-                              path + " (model_toml)");
+    return meta_config(rd, golden_meta(rd));
 }
 
 GoldenRun load_golden_run(const std::string& path) {
     GoldenReader rd(path);
     GoldenRun g;
     const nlohmann::json j = golden_meta(rd);
-    const ModelConfig cfg =
-        parse_model_config(j["model_toml"].get<std::string>(), path + " (model_toml)");
+    const ModelConfig cfg = meta_config(rd, j);
     try {
         g.opt.model = cfg.name;
         g.opt.weights = j.at("weights").get<std::string>();
