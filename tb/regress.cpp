@@ -190,7 +190,9 @@ RegressResult run_regress(const RegressOptions& opts) {
     if (!o.json.empty()) check_output_file(o.json, "--json");
     if (o.waves != "never") check_output_dir(o.waves_dir, "--waves-dir");
     for (const auto& a : o.archs) (void)kern::load_arch_config(a);
-    if (!o.fault.empty() && o.fault != "none") (void)rtlgen::fault_variant(o.fault);
+    // The variant the fault mutates (an unknown kind is an error before any case is selected).
+    const rtlgen::VariantInfo* fv =
+        !o.fault.empty() && o.fault != "none" ? &rtlgen::fault_variant(o.fault) : nullptr;
     const golden::ModelConfig m = suite_model(o);
 
     std::vector<CaseSpec> sel;
@@ -203,25 +205,24 @@ RegressResult run_regress(const RegressOptions& opts) {
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
                     "test ids look like tiny_a/decode/L0/linear/q or tiny_a/decode/linear/lm_head");
     std::string note;
-    if (!o.fault.empty() && o.fault != "none") {
+    if (fv) {
         // A mutant exists for one variant (and the configs it was built for): the other cases
         // are skipped, and said to be.
-        const rtlgen::VariantInfo& fv = rtlgen::fault_variant(o.fault);
         const size_t selected = sel.size();
         std::erase_if(sel, [&](const CaseSpec& c) {
-            return find_kernel(c.stage).variant(c) != fv.variant ||
+            return find_kernel(c.stage).variant(c) != fv->variant ||
                    !find_dut(module_name(c, o.fault));
         });
         if (sel.empty())
             throw Error(fmt::format("no selected case has a '{}' mutant", o.fault),
                         fmt::format("it mutates {} (kernel {}): select its cases, e.g. --filter "
                                     "'*/{}/*'",
-                                    fv.variant, fv.kernel, fv.kernel));
+                                    fv->variant, fv->kernel, fv->kernel));
         if (sel.size() < selected)
             note = fmt::format(
                 "--inject-fault {}: {} of {} selected cases skipped (the mutant is of "
                 "{}, kernel {})\n",
-                o.fault, selected - sel.size(), selected, fv.variant, fv.kernel);
+                o.fault, selected - sel.size(), selected, fv->variant, fv->kernel);
     }
     RegressResult rr;
     if (o.list_only) {

@@ -45,9 +45,15 @@ void write_file(const std::string& path, const std::string& text) {
 
 int run(const PerfArgs& a) {
     if (!a.json.empty()) check_output_file(a.json, "--json");
-    if (a.sweep) {
-        check_output_file(a.csv.empty() ? "sweep.csv" : a.csv, "--csv");
-        check_output_file(a.svg.empty() ? "sweep.svg" : a.svg, "--svg");
+    if (a.sweep) {  // the defaults, ARCH_sweep.csv and .svg, go to the working directory
+        if (a.csv.empty())
+            check_output_dir(".", "--csv");
+        else
+            check_output_file(a.csv, "--csv");
+        if (a.svg.empty())
+            check_output_dir(".", "--svg");
+        else
+            check_output_file(a.svg, "--svg");
     }
     const golden::ModelConfig model = golden::load_model_config(a.model);
     const perf::Workload w{a.prompt_len, a.gen_len};
