@@ -6,6 +6,7 @@
 // primitives (rtl_gen/sv/) that a hierarchical `synth -top` maps once each.
 #include <fmt/format.h>
 
+#include "golden/error.h"
 #include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
@@ -34,6 +35,13 @@ void emit_linear(Module& m, const EmitContext& c) {
     // Steps from PE (0, j)'s last MAC of a block to PE (rows-1, wp-1)'s: the wavefront's skew.
     const int skew = systolic ? rows - 1 + wp - 1 : 0;
     const int pes = rows * cols;
+    // The PE accumulator: exact for d_max products of a uint4 code and an int4 weight.
+    const int acc_w = signed_sum_width(15 * 8, s.d_max);
+    if (acc_w > 32)
+        throw Error(
+            fmt::format("{}: d_max {} needs a {}-bit PE accumulator; the dequant unit "
+                        "takes int32 (golden/NUMERICS.md)",
+                        m.name, s.d_max, acc_w));
     m.scalars = {{"cfg_d_in", true, 16}, {"cfg_n_cb", true, 16}, {"status_err", false, 1}};
     m.streams.push_back({"s_axis_act", true, rows * ae, 4, false, "cfg_d_in/act_lanes"});
     m.streams.push_back({"s_axis_zr", true, rows, 64, false, "1"});
@@ -42,7 +50,7 @@ void emit_linear(Module& m, const EmitContext& c) {
     m.streams.push_back({"s_axis_chan", true, wp, cw, false, "cfg_n_cb*lanes"});
     m.streams.push_back({"m_axis_y", false, wp, 32, true, "cfg_n_cb*rows*lanes"});
     m.shape = {{"rows", rows},     {"act_lanes", ae},      {"lanes", lanes}, {"wp", wp},
-               {"d_max", s.d_max}, {"systolic", systolic}, {"skew", skew}};
+               {"d_max", s.d_max}, {"systolic", systolic}, {"skew", skew},   {"acc_width", acc_w}};
     m.csim_shape =
         fmt::format("kern::LinearShape{{{}, {}, {}, {}, {}}}", rows, ae, lanes, wp, s.d_max);
     m.primitives = {"flexllm_pe_w4a4", "flexllm_dequant_w4a4"};
@@ -59,14 +67,15 @@ void emit_linear(Module& m, const EmitContext& c) {
     localparam int LANES = {lanes};
     localparam int WP = {wp};
     localparam int COLS = {cols};
+    localparam int ACC_W = {acc_w};  // PE accumulator: |sum| <= 120 * {d_max} (d_max codes x weights)
 
     // Weight streams gathered: every lane must be valid for a MAC step.
     logic [{lane_hi}:0] w_valid;
     logic [{lane_hi}:0] w_last;
     logic [{wbeat_hi}:0] w_data [LANES];)",
                        fmt::arg("rows", rows), fmt::arg("lanes", lanes), fmt::arg("wp", wp),
-                       fmt::arg("cols", cols), fmt::arg("lane_hi", lanes - 1),
-                       fmt::arg("wbeat_hi", wp * 4 - 1)));
+                       fmt::arg("cols", cols), fmt::arg("acc_w", acc_w), fmt::arg("d_max", s.d_max),
+                       fmt::arg("lane_hi", lanes - 1), fmt::arg("wbeat_hi", wp * 4 - 1)));
     for (int l = 0; l < lanes; ++l) {
         int src = l;
         if (fault == "swap-lanes" && lanes >= 2 && l < 2) src = 1 - l;
@@ -197,8 +206,9 @@ void emit_linear(Module& m, const EmitContext& c) {
         for (genvar c = 0; c < COLS; c++) begin : g_col
             wire [6:0] at = a_at[r][c % WP];
             wire [31:0] sum_next;
-            flexllm_pe_w4a4 u_pe (.clk(clk), .en(at[6]), .first(at[5]), .a(at[3:0]),
-                                  .w(w_at[r][c]), .sum_next(sum_next));
+            flexllm_pe_w4a4 #(.ACC_W(ACC_W)) u_pe (.clk(clk), .en(at[6]), .first(at[5]),
+                                                   .a(at[3:0]), .w(w_at[r][c]),
+                                                   .sum_next(sum_next));
             assign pe_cap[r * COLS + c] = at[6] && at[4];)");
     if (fault == "acc-bit") {
         w.line(fmt::format(

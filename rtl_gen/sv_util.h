@@ -2,6 +2,7 @@
 // hand-written core with the top's ports passed through, index widths.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@ namespace flexllm::rtlgen {
 
 // Bits of an index into n entries (at least 1).
 int index_width(int n);
+// Bits of a two's-complement accumulator that holds every sum of `terms` terms in
+// [-max_term, max_term]: the least b with 2^(b-1) > max_term * terms (at least 2).
+int signed_sum_width(int64_t max_term, int64_t terms);
 
 struct SvParam {
     std::string name, value;
