@@ -37,6 +37,7 @@ module linear_prefill_ffn_tiny_a (
     localparam int LANES = 2;
     localparam int WP = 8;
     localparam int COLS = 16;
+    localparam int ACC_W = 16;  // PE accumulator: |sum| <= 120 * 256 (d_max codes x weights)
 
     // Weight streams gathered: every lane must be valid for a MAC step.
     logic [1:0] w_valid;
@@ -144,8 +145,9 @@ module linear_prefill_ffn_tiny_a (
         for (genvar c = 0; c < COLS; c++) begin : g_col
             wire [6:0] at = a_at[r][c % WP];
             wire [31:0] sum_next;
-            flexllm_pe_w4a4 u_pe (.clk(clk), .en(at[6]), .first(at[5]), .a(at[3:0]),
-                                  .w(w_at[r][c]), .sum_next(sum_next));
+            flexllm_pe_w4a4 #(.ACC_W(ACC_W)) u_pe (.clk(clk), .en(at[6]), .first(at[5]),
+                                                   .a(at[3:0]), .w(w_at[r][c]),
+                                                   .sum_next(sum_next));
             assign pe_cap[r * COLS + c] = at[6] && at[4];
             assign pe_sum[(r * COLS + c) * 32 +: 32] = sum_next;
         end
