@@ -18,6 +18,7 @@
 #include "rtl_gen/generator.h"
 #include "rtl_gen/lint.h"
 #include "rtl_gen/rtlgen_options.h"
+#include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
 namespace {
@@ -235,6 +236,26 @@ TEST(RtlGen, ManifestCarriesHashAndPorts) {
     int weight_streams = 0;
     for (const auto& s : dec.streams) weight_streams += s.name.rfind("s_axis_w", 0) == 0;
     EXPECT_EQ(weight_streams, a.decode.bp);  // one weight stream per GEMV lane
+}
+
+TEST(RtlGen, AccumulatorWidthsHoldTheLongestReduction) {
+    // Hand-worked: 120 * 256 = 30720 < 2^15; 120 * 8192 = 983040 < 2^20; 128 = 2^7 needs 9 bits.
+    EXPECT_EQ(signed_sum_width(120, 256), 16);
+    EXPECT_EQ(signed_sum_width(120, 8192), 21);
+    EXPECT_EQ(signed_sum_width(128, 1), 9);
+    EXPECT_EQ(signed_sum_width(127, 1), 8);
+    EXPECT_EQ(signed_sum_width(255 * 128, 65536), 32);  // attn_context at the 16-bit position limit
+    const auto a = kern::load_arch_config("tiny_a");
+    auto bounds = kern::model_bounds(golden::load_model_config("tiny"));
+    for (const auto& v : {"linear_decode", "linear_prefill_ffn"}) {
+        const Module m = generate_variant(a, bounds, v);
+        EXPECT_EQ(m.shape.at("acc_width").get<int>(), signed_sum_width(120, bounds.d_max)) << v;
+        EXPECT_THAT(m.sv, ::testing::HasSubstr(fmt::format("localparam int ACC_W = {};",
+                                                           signed_sum_width(120, bounds.d_max))));
+    }
+    bounds.d_max = 1 << 25;  // 120 * 2^25 > 2^31: no int32 dequant input holds it
+    EXPECT_THAT([&] { generate_variant(a, bounds, "linear_decode"); },
+                ::testing::ThrowsMessage<Error>(::testing::HasSubstr("-bit PE accumulator")));
 }
 
 TEST(RtlGen, RejectsUnknownFaultAndKernel) {
