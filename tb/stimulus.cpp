@@ -27,6 +27,13 @@ LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t 
     s.w.w.resize(static_cast<size_t>(d_in) * d_out);
     std::uniform_int_distribution<int> w4(-8, 7);
     for (auto& v : s.w.w) v = static_cast<int8_t>(w4(rng));
+    // Rows 2 and 6 of every 8 hold the extreme weights -8 and 7: with token 2's all-15 codes their
+    // sums reach -120 * (d_in - 1) and 105 * (d_in - 1), the top bit of an accumulator sized for
+    // d_in (rtlgen::signed_sum_width), so a narrower one fails.
+    for (int j = 0; j < d_out; ++j)
+        if (j % 8 == 2 || j % 8 == 6)
+            std::fill_n(s.w.w.begin() + static_cast<ptrdiff_t>(j) * d_in, d_in,
+                        static_cast<int8_t>(j % 8 == 2 ? -8 : 7));
     s.w.rowsum.assign(d_out, 0);
     std::uniform_real_distribution<double> scale(0.5, 2.0);
     std::uniform_int_distribution<int> exp2(-16, -6);
@@ -48,6 +55,10 @@ LinearStimulus random_linear_stimulus(int d_in, int d_out, int tokens, uint64_t 
         }
         // A range-0 token (every element equal), also in decode (two steps: the second).
         if (t == 1) std::fill(x.begin(), x.end(), 12345);
+        if (t == 2) {  // codes 15 but element 0's (the token's minimum, code 0)
+            std::fill(x.begin(), x.end(), 1 << 20);
+            x[0] = -(1 << 20);
+        }
         if (t == 3 && tokens > 4)  // the widest token: range 2^32 - 1, the int32 extremes
             for (int i = 0; i < d_in; ++i)
                 x[i] = i % 2 ? std::numeric_limits<int32_t>::max()
