@@ -39,7 +39,9 @@ class Linear final : public Kernel {
 
     // Per token block of R tokens: the codes (d_in / act_lanes beats), the zero/range beat, then
     // per channel block the channel parameters (one beat per weight stream) and d_in weight
-    // beats per stream; out: R x lanes beats of WP channels per channel block.
+    // beats per stream; out: R x lanes beats of WP channels per channel block. The padding rows
+    // of a partial block repeat real tokens (source_token) and are checked like them: rows of
+    // range 0 would give 0 whatever their accumulators held.
     CaseBench bench(const CaseContext& x, const StageData& data) const override {
         const LinearStimulus& st = static_cast<const LinearData&>(data).st;
         const kern::LinearParams lp =
@@ -70,14 +72,12 @@ class Linear final : public Kernel {
             for (int bt = 0; bt < d_in / A; ++bt) {
                 for (int r = 0; r < R; ++r)
                     for (int e = 0; e < A; ++e) {
-                        const int tok = tb * R + r;
-                        act.tmp[r * A + e] = tok < n ? st.xq[tok].q[bt * A + e] : 0;
+                        act.tmp[r * A + e] = st.xq[source_token(tb * R + r, n)].q[bt * A + e];
                     }
                 act.beat(bt == d_in / A - 1);
             }
             for (int r = 0; r < R; ++r) {
-                const int tok = tb * R + r;
-                zr.tmp[r] = tok < n ? zero_range_word(st.xq[tok]) : 0;
+                zr.tmp[r] = zero_range_word(st.xq[source_token(tb * R + r, n)]);
             }
             zr.beat(true);
             for (int cb = 0; cb < n_cb; ++cb) {
@@ -111,8 +111,8 @@ class Linear final : public Kernel {
                         const int tok = tb * R + r;
                         for (int i = 0; i < WP; ++i) {
                             const int j = cb * cols + l * WP + i;
-                            const bool real = tok < n && j < d_out;
-                            y.elem(real ? st.y[tok][j] : 0, tok < n ? tok : -1, j < d_out ? j : -1);
+                            y.elem(j < d_out ? st.y[source_token(tok, n)][j] : 0,
+                                   tok < n ? tok : -1, j < d_out ? j : -1);
                         }
                         y.beat(cb == n_cb - 1 && r == R - 1 && l == LN - 1);
                     }

@@ -29,8 +29,9 @@ class QuantToken final : public Kernel {
         return random_linear_data(c, m, r);
     }
 
-    // Token groups of T tokens (padding tokens are zero rows): d / lanes beats of T x L int32
-    // in; as many code beats and one zero/range beat per group out.
+    // Token groups of T tokens (the padding tokens of a partial group repeat real ones,
+    // source_token, and are checked like them): d / lanes beats of T x L int32 in; as many code
+    // beats and one zero/range beat per group out.
     CaseBench bench(const CaseContext& x, const StageData& data) const override {
         const LinearStimulus& st = static_cast<const LinearData&>(data).st;
         const kern::QuantParams qp =
@@ -48,16 +49,16 @@ class QuantToken final : public Kernel {
             for (int bt = 0; bt < beats; ++bt) {
                 for (int t = 0; t < T; ++t)
                     for (int l = 0; l < L; ++l) {
-                        const int tok = g * T + t, i = bt * L + l;
-                        in.tmp[t * L + l] = tok < n ? st.x[tok][i] : 0;
-                        q.elem(tok < n ? st.xq[tok].q[i] : 0, tok < n ? tok : -1, i);
+                        const int tok = g * T + t, i = bt * L + l, src = source_token(tok, n);
+                        in.tmp[t * L + l] = st.x[src][i];
+                        q.elem(st.xq[src].q[i], tok < n ? tok : -1, i);
                     }
                 in.beat(bt == beats - 1);
                 q.beat(bt == beats - 1);
             }
             for (int t = 0; t < T; ++t) {
                 const int tok = g * T + t;
-                zr.elem(tok < n ? zero_range_word(st.xq[tok]) : 0, tok < n ? tok : -1, -1);
+                zr.elem(zero_range_word(st.xq[source_token(tok, n)]), tok < n ? tok : -1, -1);
             }
             zr.beat(true);
         }
