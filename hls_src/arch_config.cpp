@@ -3,8 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
+#include <mutex>
 
 #include "golden/config_io.h"
 #include "golden/error.h"
@@ -93,6 +96,11 @@ void validate(const ArchParams& p) {
     auto fail = [&](const std::string& why) {
         throw Error(fmt::format("arch '{}': {}", p.name, why));
     };
+    // The name is part of case ids (<arch>/<phase>/...) and of module names.
+    if (p.name.empty() || !std::all_of(p.name.begin(), p.name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        }))
+        fail("name must be letters, digits, '_' or '-'");
     if (!(p.clock_mhz > 0)) fail("clock_mhz must be positive");
     if (p.prefill.ffn_wp % p.prefill.ffn_blocks != 0)
         fail(fmt::format("prefill.ffn_blocks ({}) does not divide prefill.ffn_wp ({})",
@@ -171,9 +179,47 @@ uint64_t params_hash(const ArchParams& p) {
     return h;
 }
 
+namespace {
+// The arch files of register_arch_config, by name (origin, params).
+struct Registered {
+    std::mutex mu;
+    std::map<std::string, std::pair<std::string, ArchParams>> by_name;
+};
+Registered& registered() {
+    static Registered r;
+    return r;
+}
+}  // namespace
+
 ArchParams load_arch_config(const std::string& name_or_path) {
+    {
+        Registered& r = registered();
+        std::lock_guard<std::mutex> lk(r.mu);
+        if (const auto it = r.by_name.find(name_or_path); it != r.by_name.end())
+            return it->second.second;
+    }
     auto [origin, text] = resolve_config_text("arch", name_or_path, embedded::arch_configs());
     return parse_arch_config(text, origin);
+}
+
+std::string register_arch_config(const std::string& name_or_path) {
+    const ArchParams p = load_arch_config(name_or_path);
+    const std::vector<std::string> builtins = builtin_arch_names();
+    if (std::find(builtins.begin(), builtins.end(), name_or_path) != builtins.end())
+        return name_or_path;
+    if (std::find(builtins.begin(), builtins.end(), p.name) != builtins.end() &&
+        params_hash(load_arch_config(p.name)) != params_hash(p))
+        throw Error(fmt::format("{} is named '{}' like a built-in config but differs from it",
+                                name_or_path, p.name),
+                    "give it its own name (name = \"...\")");
+    Registered& r = registered();
+    std::lock_guard<std::mutex> lk(r.mu);
+    const auto [it, added] = r.by_name.try_emplace(p.name, name_or_path, p);
+    if (!added && params_hash(it->second.second) != params_hash(p))
+        throw Error(fmt::format("{} and {} are both named '{}' but differ", it->second.first,
+                                name_or_path, p.name),
+                    "give each config its own name");
+    return p.name;
 }
 
 std::vector<std::string> builtin_arch_names() {

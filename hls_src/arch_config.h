@@ -13,6 +13,10 @@ namespace flexllm::kern {
 ArchParams parse_arch_config(const std::string& toml_text, const std::string& origin);
 // NAME of a built-in (hls_src/arch/NAME.toml) or a TOML path; throws flexllm::Error.
 ArchParams load_arch_config(const std::string& name_or_path);
+// Makes the config of a TOML path loadable by its `name` for the rest of the process (case ids and
+// module names carry the name, not the path) and returns the name; a built-in name is returned as
+// is. A file named like a built-in or an earlier file but with other parameters is an Error.
+std::string register_arch_config(const std::string& name_or_path);
 std::vector<std::string> builtin_arch_names();
 // Canonical TOML text of the params (round-trips through parse_arch_config).
 std::string to_toml(const ArchParams& p);
