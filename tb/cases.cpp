@@ -19,6 +19,7 @@
 #include "rtl_gen/generator.h"
 #include "tb/csim_engine.h"
 #include "tb/id_text.h"
+#include "tb/model_cache.h"
 #include "tb/waves.h"
 
 namespace flexllm::tb {
@@ -80,7 +81,8 @@ LayerSelection parse_layers(const std::string& spec, const golden::ModelConfig& 
 }
 
 std::string module_name(const CaseSpec& c, const std::string& fault) {
-    std::string m = find_kernel(c.stage).variant(c) + "_" + rtlgen::ident(c.arch);
+    std::string m =
+        find_kernel(c.stage).variant(c) + "_" + rtlgen::ident(kern::load_arch_config(c.arch).name);
     if (!fault.empty() && fault != "none") m += "_fault_" + rtlgen::ident(fault);
     return m;
 }
@@ -93,14 +95,15 @@ std::string default_rtl_dir() {
 #endif
 }
 
-void check_manifest(const std::string& rtl_dir, const std::string& arch, const std::string& module,
-                    int d_in_needed) {
-    const fs::path p = fs::path(rtl_dir) / arch / (module + ".json");
+void check_manifest(const std::string& rtl_dir, const kern::ArchParams& arch,
+                    const std::string& module, int d_in_needed) {
+    const fs::path p = fs::path(rtl_dir) / arch.name / (module + ".json");
     std::error_code ec;
     if (!fs::exists(p, ec))
         throw Error(fmt::format("no generated RTL manifest {}", p.string()),
-                    fmt::format("run flexllm rtlgen --arch {} --out {}", arch,
-                                (fs::path(rtl_dir) / arch).string()));
+                    fmt::format("--rtl-dir holds one folder per config: flexllm rtlgen --arch {} "
+                                "--out {}",
+                                arch.name, (fs::path(rtl_dir) / arch.name).string()));
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(read_text_file(p.string()));
@@ -109,7 +112,7 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
     }
     if (!j.is_object())
         throw Error(fmt::format("manifest {} is not a JSON object", p.string()),
-                    "rebuild (cmake --build) or rerun flexllm rtlgen for this config");
+                    "rerun flexllm rtlgen for this config");
     // A missing or mistyped field reads as absent (and so as stale RTL), never as a json throw.
     auto str = [&](const char* key, const char* absent) {
         const auto it = j.find(key);
@@ -118,45 +121,65 @@ void check_manifest(const std::string& rtl_dir, const std::string& arch, const s
     const auto d_max_it = j.find("d_max");
     const int64_t d_max =
         d_max_it != j.end() && d_max_it->is_number_integer() ? d_max_it->get<int64_t>() : 0;
-    const auto a = kern::load_arch_config(arch);
-    const std::string want = fmt::format("{:016x}", kern::params_hash(a));
+    const std::string want = fmt::format("{:016x}", kern::params_hash(arch));
     const std::string got = str("params_hash", "");
     if (got != want)
         throw Error(
             fmt::format("stale RTL: {} was generated for params hash {} but {} hashes to {}",
-                        module, got, arch, want),
-            "rebuild (cmake --build) or rerun flexllm rtlgen for this config");
+                        module, got, arch.name, want),
+            "rerun flexllm rtlgen for this config");
     if (str("generator_version", "") != rtlgen::kGeneratorVersion)
         throw Error(fmt::format("stale RTL: {} comes from generator {} (this is {})", module,
                                 str("generator_version", "?"), rtlgen::kGeneratorVersion),
-                    "rebuild to regenerate the RTL");
-    // The Verilated models are compiled into this binary from the build's generated RTL: another
-    // root's sources must be that very RTL, or its verdict would be about RTL never simulated.
-    std::error_code e1, e2;
-    const fs::path built = fs::path(default_rtl_dir()) / arch;
-    if (fs::weakly_canonical(p.parent_path(), e1) != fs::weakly_canonical(built, e2)) {
-        if (!j.contains("sources") || !j["sources"].is_array())
-            throw Error(fmt::format("manifest {} lists no \"sources\"", p.string()));
-        for (const auto& src : j["sources"]) {
-            const std::string name = src.is_string() ? src.get<std::string>() : "";
-            if (!plain_file_name(name))
-                throw Error(
-                    fmt::format("manifest {}: source {} must be a file name in the "
-                                "manifest's folder",
-                                p.string(), src.dump()));
-            const fs::path mine = p.parent_path() / name;
-            if (read_text_file(mine.string()) != read_text_file((built / name).string()))
-                throw Error(fmt::format("{} is not the RTL this binary simulates (it differs from "
-                                        "{})",
-                                        mine.string(), (built / name).string()),
-                            "--rtl-dir must hold the build's generated RTL; other RTL needs a "
-                            "model Verilated from it");
-        }
-    }
+                    "rerun flexllm rtlgen for this config");
     if (d_max < d_in_needed)
         throw Error(fmt::format("{} buffers d_in up to {} but the case needs {}", module, d_max,
                                 d_in_needed),
                     "regenerate with flexllm rtlgen --model <model>");
+}
+
+namespace {
+// A generated module as the model build takes it: its manifest and source texts.
+RtlModule generated_rtl(const rtlgen::Module& g, const kern::ArchParams& arch,
+                        const kern::ModelBounds& bounds) {
+    RtlModule r;
+    r.module = g.name;
+    r.manifest = rtlgen::manifest(g, arch, bounds).dump(2) + "\n";
+    r.origin = fmt::format("generated for arch {}", arch.name);
+    r.sources.emplace_back(g.name + ".sv", g.sv);
+    for (const auto& p : g.primitives) r.sources.emplace_back(p + ".sv", rtlgen::primitive_sv(p));
+    for (const auto& m : g.generated) r.sources.emplace_back(m.name + ".sv", m.sv);
+    return r;
+}
+
+// True when the built-in model of `rtl.module` was Verilated from these very sources (the build's
+// generated RTL, default_rtl_dir()).
+bool built_in_from(const RtlModule& rtl, const std::string& arch_name) {
+    if (!find_dut(rtl.module)) return false;
+    const fs::path dir = fs::path(default_rtl_dir()) / arch_name;
+    std::error_code ec;
+    for (const auto& [name, text] : rtl.sources) {
+        const fs::path f = dir / name;
+        if (!fs::is_regular_file(f, ec) || read_text_file(f.string()) != text) return false;
+    }
+    return true;
+}
+}  // namespace
+
+DutFactory case_model(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
+                      const std::string& module, const CaseOptions& opt, int d_in_needed) {
+    RtlModule rtl;
+    if (!opt.rtl_dir.empty()) {
+        check_manifest(opt.rtl_dir, arch, module, d_in_needed);
+        rtl = read_rtl_module((fs::path(opt.rtl_dir) / arch.name).string(), module);
+    } else {
+        const kern::ModelBounds b = kern::model_bounds(m);
+        const std::string fault = opt.fault == "none" ? "" : opt.fault;
+        rtl = generated_rtl(
+            rtlgen::generate_variant(arch, b, find_kernel(c.stage).variant(c), fault), arch, b);
+    }
+    if (built_in_from(rtl, arch.name)) return find_dut(module);
+    return on_demand_model(rtl).make;
 }
 
 // ---- stage tensors ------------------------------------------------------------------------------
@@ -228,12 +251,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     out.d_in = bench.d_in;
     out.d_out = bench.d_out;
     out.d = bench.d;
-    const std::string rtl_dir = opt.rtl_dir.empty() ? default_rtl_dir() : opt.rtl_dir;
-    check_manifest(rtl_dir, c.arch, out.module, bench.d_in);
-    const DutFactory make = find_dut(out.module);
-    if (!make)
-        throw Error(fmt::format("no Verilated model {} in this binary", out.module),
-                    "add the config to FLEXLLM_RTL_ARCHS and rebuild");
+    const DutFactory make = case_model(c, arch, m, out.module, opt, bench.d_in);
     if (opt.run_csim) {
         const std::optional<RunResult> cr = run_csim(kernel, x, bench);
         out.csim_ok = !cr || cr->ok;

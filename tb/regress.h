@@ -34,8 +34,8 @@ struct RegressOptions {
     std::string waves = "on-fail";  // never | on-fail | always
     std::string waves_dir = "out/waves";
     std::string junit, json;
-    std::string fault;    // run every case on the mutant models of this fault (self-test)
-    std::string rtl_dir;  // generated RTL root holding the manifests (default: the build's)
+    std::string fault;         // run every case on the mutant models of this fault (self-test)
+    std::string rtl_dir;       // RTL root in the rtl_gen layout (default: generated per case)
     int prompt_len = 8, decode_tokens = 2;
     uint64_t wave_window = 200;  // cycles traced before the first mismatch
     bool quiet = false;

@@ -36,7 +36,8 @@ Registrar reg(
                         "replay a golden-vector file (flexllm golden --out): its model, "
                         "weights, prompt and taps instead of a fresh golden run");
          sub.add_option("--rtl-dir", o->rtl_dir,
-                        "generated RTL root with the manifests (default: the build's)");
+                        "RTL in the rtl_gen layout (DIR/<arch>/<module>.json + sources) to "
+                        "simulate instead of the RTL generated for each case");
          sub.add_flag("--list", o->list_only,
                       "print the case ids the suite, --layers, --filter and --shard select; run "
                       "nothing");
