@@ -19,16 +19,17 @@ struct CliResult {
     std::string out;  // stdout + stderr
 };
 
-// build/flexllm ARGS 2>&1 (the test targets depend on the flexllm target; a missing binary is a
-// test failure, not a skip).
-inline CliResult run_flexllm(const std::string& args) {
+// build/flexllm ARGS 2>&1, with the environment assignments `env` ("NAME=value ...") when given
+// (the test targets depend on the flexllm target; a missing binary is a test failure, not a skip).
+inline CliResult run_flexllm(const std::string& args, const std::string& env = {}) {
     const std::string exe = std::string(FLEXLLM_BINARY_DIR) + "/flexllm";
     if (!std::filesystem::exists(exe)) {
         ADD_FAILURE() << exe << " missing: build the flexllm target";
         return {};
     }
     CliResult r;
-    FILE* p = popen((exe + " " + args + " 2>&1").c_str(), "r");
+    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + exe + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
     std::array<char, 4096> buf;
     while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
