@@ -217,7 +217,7 @@ nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch,
     for (const auto& f : module_sources(m, "")) j["sources"].push_back(f);
     j["clock"] = "clk";
     j["reset"] = {{"name", "rst"}, {"active_high", true}, {"synchronous", true}};
-    for (const auto& s : m.streams)
+    for (const auto& s : m.streams) {
         j["streams"].push_back({{"name", s.name},
                                 {"direction", s.input ? "in" : "out"},
                                 {"lanes", s.lanes},
@@ -225,6 +225,8 @@ nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch,
                                 {"elem_signed", s.elem_signed},
                                 {"data_width", s.data_width()},
                                 {"beats_per_transaction", s.beats}});
+        if (!s.last) j["streams"].back()["tlast"] = false;
+    }
     for (const auto& s : m.scalars)
         j["scalars"].push_back(
             {{"name", s.name}, {"direction", s.input ? "in" : "out"}, {"width", s.width}});
@@ -270,7 +272,8 @@ std::string binding_cpp(const Module& m) {
         o << "        streams.push_back({\"" << s.name << "\", " << (s.input ? "true" : "false")
           << ", &m_->" << s.name << "_tvalid, &m_->" << s.name << "_tready, data_ref(m_->" << s.name
           << "_tdata, " << s.data_width() << "), &m_->" << s.name << "_tlast, " << s.lanes << ", "
-          << s.elem_width << ", " << (s.elem_signed ? "true" : "false") << "});\n";
+          << s.elem_width << ", " << (s.elem_signed ? "true" : "false") << (s.last ? "" : ", false")
+          << "});\n";
     for (const auto& s : m.scalars)
         o << "        scalars.push_back({\"" << s.name << "\", " << (s.input ? "true" : "false")
           << ", data_ref(m_->" << s.name << ", " << s.width << ")});\n";

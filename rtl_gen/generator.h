@@ -27,6 +27,7 @@ struct StreamPort {
     int elem_width = 1;
     bool elem_signed = false;
     std::string beats;  // beats per transaction, as an expression of the cfg ports
+    bool last = true;   // the port has tlast (false only in wrappers of foreign RTL without one)
     int data_width() const { return lanes * elem_width; }
 };
 struct ScalarPort {

@@ -82,6 +82,7 @@ struct StreamPortRef {
     int lanes = 1;
     int elem_width = 1;
     bool elem_signed = false;
+    bool has_last = true;  // false: the RTL has no tlast (foreign RTL); only the data is checked
 };
 
 struct ScalarRef {
