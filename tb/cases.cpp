@@ -169,6 +169,11 @@ bool built_in_from(const RtlModule& rtl, const std::string& arch_name) {
 DutFactory case_model(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
                       const std::string& module, const CaseOptions& opt, int d_in_needed) {
     RtlModule rtl;
+    if (opt.foreign) {
+        const rtlgen::Module& spec =
+            variant_module(arch, find_kernel(c.stage).variant(c), kern::model_bounds(m));
+        return on_demand_model(foreign_rtl_module(*opt.foreign, spec)).make;
+    }
     if (!opt.rtl_dir.empty()) {
         check_manifest(opt.rtl_dir, arch, module, d_in_needed);
         rtl = read_rtl_module((fs::path(opt.rtl_dir) / arch.name).string(), module);
@@ -242,7 +247,7 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     const auto t0 = std::chrono::steady_clock::now();
     CaseOutcome out;
     out.spec = c;
-    out.module = module_name(c, opt.fault);
+    out.module = opt.foreign ? foreign_module_name(*opt.foreign) : module_name(c, opt.fault);
     const kern::ArchParams arch = kern::load_arch_config(c.arch);
     const Kernel& kernel = find_kernel(c.stage);
     const CaseContext x = case_context(c, arch, m);

@@ -14,7 +14,7 @@
 #include "golden/model_config.h"
 #include "hls_src/kernel_params.h"
 #include "hls_src/params.h"
-#include "tb/model_cache.h"
+#include "tb/foreign_rtl.h"
 #include "tb/harness.h"
 #include "tb/kernel_registry.h"
 
@@ -64,6 +64,7 @@ struct CaseOptions {
     double perf_tolerance = 0.02;
     std::string fault;    // run the mutant <module>_fault_<kind> instead
     std::string rtl_dir;  // RTL to simulate (flexllm rtlgen layout); default: generated per case
+    std::shared_ptr<const ForeignRtl> foreign;  // --rtl: the foreign top instead (wrapped)
     bool run_csim = true;
     bool waves_always = false;  // trace every case (whole clean run), not only failures
 };

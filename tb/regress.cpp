@@ -178,7 +178,7 @@ StageTensors suite_stage_tensors(const RegressOptions& o) {
 
 RegressResult run_regress(const RegressOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
-    const RegressOptions o = apply_suite(opts);
+    RegressOptions o = apply_suite(opts);
     const auto [shard_i, shard_n] = parse_shard(o.shard);
     if (o.jobs < 1 || o.jobs > 256) throw Error(fmt::format("bad --jobs {}", o.jobs), "1..256");
     if (o.stall_profiles < 1 || o.stall_profiles > 16)
@@ -193,6 +193,19 @@ RegressResult run_regress(const RegressOptions& opts) {
     if (!o.json.empty()) check_output_file(o.json, "--json");
     if (o.waves != "never") check_output_dir(o.waves_dir, "--waves-dir");
     for (const auto& a : o.archs) (void)kern::register_arch_config(a);
+    // --rtl: foreign RTL of one variant on one config, run on that variant's cases.
+    std::shared_ptr<const ForeignRtl> foreign;
+    if (!o.rtl_manifest.empty()) {
+        for (const char* n : {"arch"})
+            if (o.explicit_options.count(n))
+                throw Error(
+                    fmt::format("--{} has no effect with --rtl (its manifest names it)", n));
+        if (!o.rtl_dir.empty()) throw Error("--rtl and --rtl-dir exclude each other");
+        if (!o.fault.empty() && o.fault != "none")
+            throw Error("--inject-fault mutates the generator's RTL; it has no effect with --rtl");
+        foreign = std::make_shared<const ForeignRtl>(read_foreign_rtl(o.rtl_manifest));
+        o.archs = {foreign->arch};
+    }
     // The variant the fault mutates (an unknown kind is an error before any case is selected).
     const rtlgen::VariantInfo* fv =
         !o.fault.empty() && o.fault != "none" ? &rtlgen::fault_variant(o.fault) : nullptr;
@@ -208,6 +221,21 @@ RegressResult run_regress(const RegressOptions& opts) {
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
                     "test ids look like tiny_a/decode/L0/linear/q or tiny_a/decode/linear/lm_head");
     std::string note;
+    if (foreign) {
+        const size_t selected = sel.size();
+        std::erase_if(sel, [&](const CaseSpec& c) {
+            return find_kernel(c.stage).variant(c) != foreign->variant;
+        });
+        if (sel.empty())
+            throw Error(fmt::format("no selected case runs {}, the variant of {}", foreign->variant,
+                                    o.rtl_manifest),
+                        "widen --filter or --layers");
+        note = fmt::format(
+            "--rtl {}: {} ({}) on {}: {} of {} selected cases (the variant's); cycles are "
+            "reported against the perf model of the generated engine, not checked\n",
+            o.rtl_manifest, foreign->top.top, foreign->variant, foreign->arch, sel.size(),
+            selected);
+    }
     if (fv) {
         // A mutant is of one variant (built in for the first config, on demand for the others):
         // the other cases are skipped, and said to be.
@@ -240,6 +268,8 @@ RegressResult run_regress(const RegressOptions& opts) {
     co.fault = o.fault;
     co.waves_always = o.waves == "always";
     co.rtl_dir = o.rtl_dir;
+    co.foreign = foreign;
+    if (foreign) co.check_perf = false;
     const std::string wdir = o.waves == "never" ? "" : o.waves_dir;
 
     rr.cases.resize(sel.size());

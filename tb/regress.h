@@ -36,6 +36,7 @@ struct RegressOptions {
     std::string junit, json;
     std::string fault;         // run every case on the mutant models of this fault (self-test)
     std::string rtl_dir;       // RTL root in the rtl_gen layout (default: generated per case)
+    std::string rtl_manifest;  // --rtl: foreign RTL (tb/foreign_rtl.h) run on its variant's cases
     int prompt_len = 8, decode_tokens = 2;
     uint64_t wave_window = 200;  // cycles traced before the first mismatch
     bool quiet = false;

@@ -38,6 +38,9 @@ Registrar reg(
          sub.add_option("--rtl-dir", o->rtl_dir,
                         "RTL in the rtl_gen layout (DIR/<arch>/<module>.json + sources) to "
                         "simulate instead of the RTL generated for each case");
+         sub.add_option("--rtl", o->rtl_manifest,
+                        "your own RTL: a manifest mapping its top's ports (Vitis HLS or TAPA "
+                        "convention) onto a kernel variant; runs that variant's cases");
          sub.add_flag("--list", o->list_only,
                       "print the case ids the suite, --layers, --filter and --shard select; run "
                       "nothing");
