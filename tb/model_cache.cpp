@@ -163,10 +163,11 @@ void write_file(const fs::path& p, std::string_view text) {
     if (!o) throw Error(fmt::format("cannot write {}", p.string()));
 }
 
-// An exclusive lock on <path>, across processes (flock) and threads (one mutex per process).
+// An exclusive lock on <path> (flock on a descriptor of its own: it excludes other processes and,
+// each lock opening the file anew, the other threads of this one).
 class CacheLock {
   public:
-    explicit CacheLock(const fs::path& path) : lk_(mu()) {
+    explicit CacheLock(const fs::path& path) {
         fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
         if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
             throw Error(fmt::format("cannot lock {}", path.string()),
@@ -179,12 +180,6 @@ class CacheLock {
     CacheLock& operator=(const CacheLock&) = delete;
 
   private:
-    // Recursive: a model build takes the runtime's lock inside its own.
-    static std::recursive_mutex& mu() {
-        static std::recursive_mutex m;
-        return m;
-    }
-    std::lock_guard<std::recursive_mutex> lk_;
     int fd_ = -1;
 };
 
