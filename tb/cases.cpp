@@ -207,16 +207,18 @@ std::vector<CaseSpec> data_cases(const LayerSelection& layers) {
 }  // namespace
 
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
-                                  int decode_tokens, const LayerSelection& layers) {
+                                  int decode_tokens, const LayerSelection& layers, int top_k) {
     golden::GoldenOptions go;
     go.model = model;
     go.weights = fmt::format("synthetic:{}", weight_seed);
     go.prompt_len = prompt_len;
     go.gen_len = decode_tokens + 1;
+    go.top_k = top_k;
     return golden_stage_tensors(
         golden::run_golden(go), decode_tokens, layers,
-        fmt::format("golden {} synthetic:{}, {}, prompt {} + {} decode", model, weight_seed,
-                    layers.describe(), prompt_len, decode_tokens));
+        fmt::format("golden {} synthetic:{}, {}, prompt {} + {} decode{}", model, weight_seed,
+                    layers.describe(), prompt_len, decode_tokens,
+                    top_k > 1 ? fmt::format(" (top-{} seed {})", top_k, go.seed) : ""));
 }
 
 StageTensors golden_stage_tensors(const golden::GoldenRun& run, int decode_tokens,

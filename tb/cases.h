@@ -45,8 +45,10 @@ struct StageTensors {
 // Runs the golden model (synthetic weights) and collects the selected layers' taps (and those of
 // the roles after the last layer) for prefill of `prompt_len` tokens and the first
 // `decode_tokens` decode steps.
+// `top_k` > 1: the golden run samples its decode tokens (seeded top-k), so that consecutive decode
+// steps carry different inputs (greedy decode of the synthetic models repeats one token).
 StageTensors golden_stage_tensors(const std::string& model, uint64_t weight_seed, int prompt_len,
-                                  int decode_tokens, const LayerSelection& layers);
+                                  int decode_tokens, const LayerSelection& layers, int top_k = 1);
 // The same from a golden run already made or read back from a .gv file (load_golden_run);
 // `source` describes it in reports.
 StageTensors golden_stage_tensors(const golden::GoldenRun& run, int decode_tokens,

@@ -95,6 +95,7 @@ class GoldenTaps {
     // The token ids a step feeds the model: the prompt, or decode/N's one (generated at N - 1).
     std::vector<int> step_tokens(const std::string& step) const;
     const golden::QuantModel& qm() const { return run_.prep.qm; }
+    const golden::GoldenOptions& options() const { return run_.opt; }
 
   private:
     const golden::GoldenRun& run_;

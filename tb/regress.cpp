@@ -112,6 +112,7 @@ RegressOptions apply_suite(const RegressOptions& in) {
     const auto wseed = static_cast<uint64_t>(r.get_int_in("weights_seed", 0, INT64_MAX, 1));
     const auto plen = static_cast<int>(r.get_int_in("prompt_len", 1, 1 << 24, o.prompt_len));
     const auto dtok = static_cast<int>(r.get_int_in("decode_tokens", 1, 1 << 24, o.decode_tokens));
+    const auto top_k = static_cast<int>(r.get_int_in("top_k", 1, 1 << 20, o.top_k));
     const double stall = r.get_double("stall_prob", o.stall_prob);
     check_probability(stall, r.where("stall_prob"));
     const auto profiles = static_cast<int>(r.get_int_in("stall_profiles", 1, 16, o.stall_profiles));
@@ -123,6 +124,7 @@ RegressOptions apply_suite(const RegressOptions& in) {
     o.weights_seed = wseed;
     o.prompt_len = plen;
     o.decode_tokens = dtok;
+    if (set("top-k")) o.top_k = top_k;
     if (set("arch") && has_archs) o.archs = suite_archs(archs, archs_where, origin);
     if (set("source")) o.source = source;
     if (set("stall-prob")) o.stall_prob = stall;
@@ -154,6 +156,10 @@ std::vector<CaseSpec> suite_cases(const RegressOptions& o) {
 StageTensors suite_stage_tensors(const RegressOptions& o) {
     if (o.source != "golden" && o.source != "random")
         throw Error(fmt::format("bad --source '{}'", o.source), "golden or random");
+    if (o.explicit_options.count("top-k") && (o.source != "golden" || !o.golden_file.empty()))
+        throw Error(
+            "--top-k sets the decode of a fresh golden run; it has no effect with --source random "
+            "or --golden");
     const golden::ModelConfig m = suite_model(o);
     const LayerSelection layers = suite_layers(o, m);
     if (!o.golden_file.empty()) {
@@ -172,7 +178,8 @@ StageTensors suite_stage_tensors(const RegressOptions& o) {
                         decode_steps));
     }
     if (o.source == "golden")
-        return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens, layers);
+        return golden_stage_tensors(o.model, o.weights_seed, o.prompt_len, o.decode_tokens, layers,
+                                    o.top_k);
     return random_stage_tensors(m, o.seed, o.prompt_len, o.decode_tokens, layers);
 }
 

@@ -38,6 +38,9 @@ struct RegressOptions {
     std::string rtl_dir;       // RTL root in the rtl_gen layout (default: generated per case)
     std::string rtl_manifest;  // --rtl: foreign RTL (tb/foreign_rtl.h) run on its variant's cases
     int prompt_len = 8, decode_tokens = 2;
+    // The golden run's decode: 1 greedy, else seeded top-k (the default suite: 8, so that
+    // consecutive decode steps carry different tokens).
+    int top_k = 1;
     uint64_t wave_window = 200;  // cycles traced before the first mismatch
     bool quiet = false;
     bool list_only = false;  // --list: the selected case ids, nothing run

@@ -32,6 +32,8 @@ Registrar reg(
          sub.add_option("--json", o->json, "write JSON results here");
          sub.add_option("--arch", o->archs, "architecture configs (repeatable)");
          sub.add_option("--source", o->source, "golden (model taps) | random");
+         sub.add_option("--top-k", o->top_k,
+                        "the golden run's decode: 1 greedy, else seeded top-k (default suite: 8)");
          sub.add_option("--golden", o->golden_file,
                         "replay a golden-vector file (flexllm golden --out): its model, "
                         "weights, prompt and taps instead of a fresh golden run");
@@ -48,7 +50,7 @@ Registrar reg(
                         "run on the built-in mutant models (self-test)");
          return [o, &sub] {
              for (const char* n : {"arch", "source", "stall-prob", "gap-prob", "stall-profiles",
-                                   "filter", "layers", "waves-dir"})
+                                   "filter", "layers", "waves-dir", "top-k"})
                  if (sub.get_option(std::string("--") + n)->count() > 0)
                      o->explicit_options.insert(n);
              const auto r = tb::run_regress(*o);
