@@ -178,6 +178,27 @@ TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
     EXPECT_EQ(at, former.size()) << "missing or reordered: " << former[std::min(at, 119ul)];
 }
 
+// Greedy decode of the synthetic tiny model repeats one token, so consecutive decode steps would
+// carry identical inputs and hide a state leak between transactions: the default suite's golden
+// run samples (seeded top-8) and its decode steps consume different tokens.
+TEST(Suite, DefaultSuiteDecodeStepsConsumeDifferentTokens) {
+    const RegressOptions o = apply_suite(RegressOptions{});
+    ASSERT_GT(o.top_k, 1);
+    golden::GoldenOptions go;
+    go.model = o.model;
+    go.weights = fmt::format("synthetic:{}", o.weights_seed);
+    go.prompt_len = o.prompt_len;
+    go.gen_len = o.decode_tokens + 1;
+    go.top_k = o.top_k;
+    const golden::GoldenRun run = golden::run_golden(go);
+    // decode/N consumes generated token N (the first is the prefill's).
+    const std::set<int> consumed(run.gen.tokens.begin(), run.gen.tokens.begin() + o.decode_tokens);
+    EXPECT_EQ(consumed.size(), static_cast<size_t>(o.decode_tokens));
+    go.top_k = 1;  // the greedy run this replaces: one token, repeated
+    const golden::GoldenRun greedy = golden::run_golden(go);
+    EXPECT_EQ(greedy.gen.tokens[0], greedy.gen.tokens[1]);
+}
+
 TEST(Suite, CaseIdsNameTheLayerExceptForTheLmHead) {
     EXPECT_EQ((CaseSpec{"tiny_a", kern::Phase::kPrefill, "linear", "gate", 1}).id(),
               "tiny_a/prefill/L1/linear/gate");

@@ -138,6 +138,8 @@ TEST(CliInput, OptionsWithoutEffectAreErrors) {
     expect_bad_input(run_flexllm("perf --hmt-segments 4"), "--hmt");
     expect_bad_input(run_flexllm("regress --waves never --waves-dir " + d),
                      "--waves-dir has no effect with --waves never");
+    expect_bad_input(run_flexllm("regress --top-k 4 --source random"),
+                     "--top-k sets the decode of a fresh golden run");
 }
 
 TEST(CliInput, UnwritableOutputsFailBeforeAnyWork) {
