@@ -152,8 +152,10 @@ std::string first_error(const std::string& log, const std::string& src_dir,
         b = e + 1;
     }
     if (line.empty()) line = log.substr(0, log.find('\n'));
-    for (size_t p; (p = line.find(src_dir + "/")) != std::string::npos;)
-        line.replace(p, src_dir.size(), origin);
+    if (!src_dir.empty())
+        for (size_t p = 0; (p = line.find(src_dir + "/", p)) != std::string::npos;
+             p += origin.size())
+            line.replace(p, src_dir.size(), origin);
     return line;
 }
 
