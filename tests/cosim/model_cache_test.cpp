@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "golden/error.h"
 #include "tb/cases.h"
@@ -154,6 +155,30 @@ TEST(ModelCache, BrokenRtlInRtlDirFailsWithItsFirstDivergenceAndTheCacheIsReused
     EXPECT_EQ(fixed.code, 0) << fixed.out;
     EXPECT_THAT(fixed.out, HasSubstr("built the Verilated model quant_token_decode_tiny_a"));
     EXPECT_EQ(cache_entries(cache), 2u);
+}
+
+// Two processes that need the same model at once: one builds it, the other waits for the entry's
+// lock and loads what the first built; both pass and the cache holds one entry.
+TEST(ModelCache, ConcurrentProcessesShareOneBuild) {
+    const fs::path tmp = fresh_dir("concurrent"), cache = tmp / "cache";
+    fs::copy(fs::path(default_rtl_dir()) / "tiny_a", tmp / "tiny_a", fs::copy_options::recursive);
+    replace_in(tmp / "tiny_a" / "flexllm_quant_code.sv", "(86'd1 << 47)", "(86'd1 << 47) /* 2 */");
+    const std::string env = "FLEXLLM_MODEL_CACHE=" + cache.string();
+    const std::string args =
+        fmt::format("regress --rtl-dir {} --filter {} --waves never", tmp.string(), kQuantCase);
+    flexllm::testing::CliResult a, b;
+    std::thread other([&] { b = run_flexllm(args, env); });
+    a = run_flexllm(args, env);
+    other.join();
+    EXPECT_EQ(a.code, 0) << a.out;
+    EXPECT_EQ(b.code, 0) << b.out;
+    const std::string both = a.out + b.out;
+    size_t built = 0;
+    for (size_t p = 0; (p = both.find("built the Verilated model", p)) != std::string::npos; ++p)
+        ++built;
+    EXPECT_EQ(built, 1u) << both;
+    EXPECT_THAT(both, HasSubstr("from the cache"));
+    EXPECT_EQ(cache_entries(cache), 1u);
 }
 
 // An arch config copied out of the tree and edited runs in regress by path (its cases and modules
