@@ -105,13 +105,15 @@ ToolResult yosys_synth(const std::vector<std::string>& sources, const std::strin
     return r;
 }
 
-std::string default_synth_cache_dir() {
-    if (const char* d = std::getenv("FLEXLLM_SYNTH_CACHE"); d && *d) return d;
+std::string user_cache_dir(const char* env, const char* sub) {
+    if (const char* d = std::getenv(env); d && *d) return d;
     if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-        return (fs::path(x) / "flexllm" / "synth").string();
+        return (fs::path(x) / "flexllm" / sub).string();
     const char* home = std::getenv("HOME");
-    return (fs::path(home && *home ? home : "/tmp") / ".cache" / "flexllm" / "synth").string();
+    return (fs::path(home && *home ? home : "/tmp") / ".cache" / "flexllm" / sub).string();
 }
+
+std::string default_synth_cache_dir() { return user_cache_dir("FLEXLLM_SYNTH_CACHE", "synth"); }
 
 ToolResult yosys_synth_cached(const std::vector<std::string>& sources, const std::string& top,
                               bool full, const std::string& cache_dir) {

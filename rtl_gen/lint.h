@@ -37,5 +37,8 @@ ToolResult yosys_synth(const std::vector<std::string>& sources, const std::strin
 ToolResult yosys_synth_cached(const std::vector<std::string>& sources, const std::string& top,
                               bool full, const std::string& cache_dir = {});
 std::string default_synth_cache_dir();
+// A cache folder of flexllm's: $<env>, else $XDG_CACHE_HOME/flexllm/<sub>, else
+// ~/.cache/flexllm/<sub> (the synthesis results, tb/model_cache's models).
+std::string user_cache_dir(const char* env, const char* sub);
 
 }  // namespace flexllm::rtlgen

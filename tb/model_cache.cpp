@@ -258,13 +258,7 @@ OnDemandModel load(const fs::path& entry) {
 
 }  // namespace
 
-std::string model_cache_root() {
-    if (const char* d = std::getenv("FLEXLLM_MODEL_CACHE"); d && *d) return d;
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-        return (fs::path(x) / "flexllm" / "models").string();
-    const char* home = std::getenv("HOME");
-    return (fs::path(home && *home ? home : "/tmp") / ".cache" / "flexllm" / "models").string();
-}
+std::string model_cache_root() { return rtlgen::user_cache_dir("FLEXLLM_MODEL_CACHE", "models"); }
 
 RtlModule read_rtl_module(const std::string& dir, const std::string& module) {
     RtlModule r;
