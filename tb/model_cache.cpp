@@ -42,7 +42,8 @@ constexpr std::string_view kVerilatorFlags =
     "--cc --trace-fst -O2 --x-assign unique --x-initial unique -Wno-fatal";
 constexpr std::string_view kMakeFlags =
     "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 'CXXFLAGS=-fPIC -std=gnu++20'";
-constexpr std::string_view kRuntimeObjects = "verilated.o verilated_fst_c.o verilated_threads.o";
+constexpr const char* kRuntimeObjects[] = {"verilated.o", "verilated_fst_c.o",
+                                           "verilated_threads.o"};
 constexpr std::string_view kEntryPoint = "flexllm_dut_factory";
 
 // FNV-1a over the bytes, then their length (so that consecutive fields cannot run together).
@@ -225,14 +226,16 @@ fs::path runtime_library(const fs::path& root, const fs::path& obj, const std::s
     CacheLock lock(root / (stem + ".lock"));
     if (fs::exists(lib)) return lib;
     const Toolchain& t = toolchain();
+    std::string targets, objs;
+    for (const char* o : kRuntimeObjects) {
+        targets += std::string(" ") + o;
+        objs += " " + shell_quote((obj / o).string());
+    }
     run_or_throw("compiling the Verilator runtime",
-                 fmt::format("make -C {} -f {}.mk {} {}", shell_quote(obj.string()), prefix,
-                             kMakeFlags, kRuntimeObjects),
+                 fmt::format("make -C {} -f {}.mk {}{}", shell_quote(obj.string()), prefix,
+                             kMakeFlags, targets),
                  log, "", "");
     const fs::path scratch = scratch_dir(root, stem);
-    std::string objs;
-    for (const char* o : {"verilated.o", "verilated_fst_c.o", "verilated_threads.o"})
-        objs += " " + shell_quote((obj / o).string());
     run_or_throw("archiving the Verilator runtime",
                  fmt::format("{} rcs {}{}", shell_quote(t.ar),
                              shell_quote((scratch / "libverilated_rt.a").string()), objs),
