@@ -169,19 +169,18 @@ bool built_in_from(const RtlModule& rtl, const std::string& arch_name) {
 DutFactory case_model(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
                       const std::string& module, const CaseOptions& opt, int d_in_needed) {
     RtlModule rtl;
-    if (opt.foreign) {
-        const rtlgen::Module& spec =
-            variant_module(arch, find_kernel(c.stage).variant(c), kern::model_bounds(m));
-        return on_demand_model(foreign_rtl_module(*opt.foreign, spec)).make;
-    }
+    const kern::ModelBounds b = kern::model_bounds(m);
+    if (opt.foreign) return on_demand_model(foreign_rtl_module(*opt.foreign, arch, b)).make;
     if (!opt.rtl_dir.empty()) {
         check_manifest(opt.rtl_dir, arch, module, d_in_needed);
         rtl = read_rtl_module((fs::path(opt.rtl_dir) / arch.name).string(), module);
     } else {
-        const kern::ModelBounds b = kern::model_bounds(m);
+        const std::string variant = find_kernel(c.stage).variant(c);
         const std::string fault = opt.fault == "none" ? "" : opt.fault;
-        rtl = generated_rtl(
-            rtlgen::generate_variant(arch, b, find_kernel(c.stage).variant(c), fault), arch, b);
+        // The fault-free module is the one the bench was laid out from (made once per process).
+        rtl = generated_rtl(fault.empty() ? variant_module(arch, variant, b)
+                                          : rtlgen::generate_variant(arch, b, variant, fault),
+                            arch, b);
     }
     if (built_in_from(rtl, arch.name)) return find_dut(module);
     return on_demand_model(rtl).make;
