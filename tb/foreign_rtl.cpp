@@ -10,6 +10,7 @@
 #include "golden/error.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/kernel_list.h"
+#include "tb/cases.h"
 #include "tb/json_fields.h"
 
 namespace flexllm::tb {
@@ -134,10 +135,12 @@ ForeignRtl read_foreign_rtl(const std::string& manifest_path) {
 
 std::string foreign_module_name(const ForeignRtl& f) { return "flexllm_wrap_" + f.top.top; }
 
-RtlModule foreign_rtl_module(const ForeignRtl& f, const rtlgen::Module& spec) {
+RtlModule foreign_rtl_module(const ForeignRtl& f, const kern::ArchParams& arch,
+                             const kern::ModelBounds& bounds) {
     rtlgen::Module w;
     try {
-        w = rtlgen::foreign_wrapper(spec, f.top, foreign_module_name(f));
+        w = rtlgen::foreign_wrapper(variant_module(arch, f.variant, bounds), f.top,
+                                    foreign_module_name(f));
     } catch (const Error& e) {
         throw Error(fmt::format("RTL manifest {}: {}", f.path, e.what()), e.hint());
     }
@@ -146,21 +149,9 @@ RtlModule foreign_rtl_module(const ForeignRtl& f, const rtlgen::Module& spec) {
     r.origin = fs::path(f.path).parent_path().string();
     r.sources.emplace_back(w.name + ".sv", w.sv);
     r.sources.insert(r.sources.end(), f.sources.begin(), f.sources.end());
-    nlohmann::ordered_json man;
-    man["module"] = w.name;
+    nlohmann::ordered_json man = rtlgen::manifest(w, arch, bounds);
     man["sources"] = nlohmann::json::array();
     for (const auto& [name, text] : r.sources) man["sources"].push_back(name);
-    for (const auto& s : w.streams) {
-        man["streams"].push_back({{"name", s.name},
-                                  {"direction", s.input ? "in" : "out"},
-                                  {"lanes", s.lanes},
-                                  {"elem_width", s.elem_width},
-                                  {"elem_signed", s.elem_signed},
-                                  {"tlast", s.last}});
-    }
-    for (const auto& s : w.scalars)
-        man["scalars"].push_back(
-            {{"name", s.name}, {"direction", s.input ? "in" : "out"}, {"width", s.width}});
     r.manifest = man.dump(2);
     return r;
 }

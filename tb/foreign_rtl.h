@@ -27,9 +27,11 @@ struct ForeignRtl {
 // is a built-in name or a TOML file in the same folder. Throws Error naming the key.
 ForeignRtl read_foreign_rtl(const std::string& manifest_path);
 
-// The wrapper around the foreign top with the ports of `spec` (the variant's generated module for
-// the case), with the foreign sources, as the model build takes it.
-RtlModule foreign_rtl_module(const ForeignRtl& f, const rtlgen::Module& spec);
+// The wrapper around the foreign top with the ports of its variant's generated module for `arch`
+// and `bounds` (the harness's view of the case), with the foreign sources, as the model build
+// takes it.
+RtlModule foreign_rtl_module(const ForeignRtl& f, const kern::ArchParams& arch,
+                             const kern::ModelBounds& bounds);
 // The wrapper's module name: flexllm_wrap_<top>.
 std::string foreign_module_name(const ForeignRtl& f);
 

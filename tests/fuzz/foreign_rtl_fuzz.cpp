@@ -18,13 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::string v = "module residual_vitis; endmodule\n";
         return fuzz::write_scratch("own/residual.v", v.data(), v.size());
     }();
-    static const rtlgen::Module& spec =
-        tb::variant_module(kern::load_arch_config("tiny_a"), "residual_decode",
-                           kern::model_bounds(golden::load_model_config("tiny")));
+    static const kern::ModelBounds bounds = kern::model_bounds(golden::load_model_config("tiny"));
     const std::string path = fuzz::write_scratch("own/rtl.json", data, size);
     try {
         const tb::ForeignRtl f = tb::read_foreign_rtl(path);
-        (void)tb::foreign_rtl_module(f, spec);
+        (void)tb::foreign_rtl_module(f, kern::load_arch_config(f.arch), bounds);
     } catch (const Error&) {
     }
     return 0;
