@@ -41,7 +41,7 @@ namespace {
 constexpr std::string_view kVerilatorFlags =
     "--cc --trace-fst -O2 --x-assign unique --x-initial unique -Wno-fatal";
 constexpr std::string_view kMakeFlags =
-    "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 'CXXFLAGS=-fPIC -std=gnu++20'";
+    "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2 'CXXFLAGS=-fPIC -std=gnu++20'";
 constexpr const char* kRuntimeObjects[] = {"verilated.o", "verilated_fst_c.o",
                                            "verilated_threads.o"};
 constexpr std::string_view kEntryPoint = "flexllm_dut_factory";
