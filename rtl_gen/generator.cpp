@@ -53,7 +53,7 @@ void SvWriter::ports(const Module& m) {
         const char* in = s.input ? "input " : "output";
         const char* out = s.input ? "output" : "input ";
         p.push_back(fmt::format("{} logic {}_tvalid", in, s.name));
-        p.push_back(fmt::format("{} logic {}_tready", out, s.name));
+        if (!s.tap) p.push_back(fmt::format("{} logic {}_tready", out, s.name));
         p.push_back(fmt::format("{} logic {}{}_tdata", in, vec(s.data_width()), s.name));
         p.push_back(fmt::format("{} logic {}_tlast", in, s.name));
     }
@@ -226,6 +226,7 @@ nlohmann::ordered_json manifest(const Module& m, const kern::ArchParams& arch,
                                 {"data_width", s.data_width()},
                                 {"beats_per_transaction", s.beats}});
         if (!s.last) j["streams"].back()["tlast"] = false;
+        if (s.tap) j["streams"].back()["tap"] = true;
     }
     for (const auto& s : m.scalars)
         j["scalars"].push_back(
@@ -270,10 +271,14 @@ std::string binding_cpp(const Module& m) {
       << "        clk = &m_->clk;\n        rst = &m_->rst;\n";
     for (const auto& s : m.streams)
         o << "        streams.push_back({\"" << s.name << "\", " << (s.input ? "true" : "false")
-          << ", &m_->" << s.name << "_tvalid, &m_->" << s.name << "_tready, data_ref(m_->" << s.name
-          << "_tdata, " << s.data_width() << "), &m_->" << s.name << "_tlast, " << s.lanes << ", "
-          << s.elem_width << ", " << (s.elem_signed ? "true" : "false") << (s.last ? "" : ", false")
-          << "});\n";
+          << ", &m_->" << s.name << "_tvalid, "
+          << (s.tap ? std::string("nullptr") : "&m_->" + s.name + "_tready") << ", data_ref(m_->"
+          << s.name << "_tdata, " << s.data_width() << "), &m_->" << s.name << "_tlast, " << s.lanes
+          << ", " << s.elem_width << ", " << (s.elem_signed ? "true" : "false")
+          << (s.last && !s.tap ? ""
+              : s.last         ? ", true"
+                               : ", false")
+          << (s.tap ? ", true" : "") << "});\n";
     for (const auto& s : m.scalars)
         o << "        scalars.push_back({\"" << s.name << "\", " << (s.input ? "true" : "false")
           << ", data_ref(m_->" << s.name << ", " << s.width << ")});\n";

@@ -28,6 +28,9 @@ struct StreamPort {
     bool elem_signed = false;
     std::string beats;  // beats per transaction, as an expression of the cfg ports
     bool last = true;   // the port has tlast (false only in wrappers of foreign RTL without one)
+    // An observe-only output of a composed top (rtl_gen/netlist.h): tvalid/tdata/tlast of an
+    // internal stream, tvalid high exactly on its handshakes; no tready (nothing can stall it).
+    bool tap = false;
     int data_width() const { return lanes * elem_width; }
 };
 struct ScalarPort {

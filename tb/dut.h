@@ -83,6 +83,7 @@ struct StreamPortRef {
     int elem_width = 1;
     bool elem_signed = false;
     bool has_last = true;  // false: the RTL has no tlast (foreign RTL); only the data is checked
+    bool tap = false;  // observe-only output (no tready, ready == nullptr): every valid is a beat
 };
 
 struct ScalarRef {

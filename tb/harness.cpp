@@ -93,9 +93,12 @@ void score_beat(const PortExpectation& e, const std::string& port, size_t idx,
         const int64_t got = unpack_elem(words, l, width, is_signed);
         if (got != exp[l]) {
             ++res.mismatches;
-            if (!res.first)
-                res.first = Divergence{port, e.tensor, idx,  l, e.coords[idx * lanes + l],
-                                       got,  exp[l],   cycle};
+            const Divergence d{port, e.tensor, idx,  l, e.coords[idx * lanes + l],
+                               got,  exp[l],   cycle};
+            if (!res.first) res.first = d;
+            if (std::none_of(res.port_first.begin(), res.port_first.end(),
+                             [&](const Divergence& f) { return f.port == port; }))
+                res.port_first.push_back(d);
         }
     }
     if (last != e.last[idx])
@@ -252,7 +255,8 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
     // ---- reset: 4 cycles, inputs idle, outputs not ready ----
     for (auto& p : ins) *p.ref->valid = 0;
     for (auto& r : rds) *r.ref->valid = 0;
-    for (auto& o : outs) *o.ref->ready = 0;
+    for (auto& o : outs)
+        if (!o.ref->tap) *o.ref->ready = 0;
     *dut.rst = 1;
     uint64_t t = 0;
     if (!opt.wave_path.empty() && opt.wave_from == 0) {
@@ -344,7 +348,8 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
                 *r.ref->valid = 0;
             }
         }
-        for (auto& o : outs) *o.ref->ready = !(stall_thr && rng.next() < stall_thr);
+        for (auto& o : outs)
+            if (!o.ref->tap) *o.ref->ready = !(stall_thr && rng.next() < stall_thr);
         *dut.clk = 0;
         dut.eval();
         dump(t++);
@@ -390,7 +395,7 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
         // Monitors and scoreboard.
         for (size_t oi = 0; oi < outs.size(); ++oi) {
             auto& o = outs[oi];
-            const bool v = *o.ref->valid, rdy = *o.ref->ready;
+            const bool v = *o.ref->valid, rdy = o.ref->tap || *o.ref->ready;
             if (o.held) {
                 if (!v) {
                     res.note_protocol(

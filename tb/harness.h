@@ -136,6 +136,7 @@ struct RunResult {
     uint64_t first_in = 0, last_out = 0;
     uint64_t measured() const { return last_out >= first_in ? last_out - first_in + 1 : 0; }
     std::optional<Divergence> first;         // first scoreboard mismatch
+    std::vector<Divergence> port_first;      // each port's first mismatch, in the order they came
     uint64_t mismatches = 0;                 // including the propagated ones after the first
     std::vector<std::string> protocol;       // protocol violations (first few)
     std::optional<uint64_t> protocol_cycle;  // when the first of them happened (RTL runs)

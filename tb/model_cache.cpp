@@ -88,6 +88,8 @@ rtlgen::Module read_ports(const RtlModule& rtl) {
         p.elem_width = f.integer(s, "elem_width", 1, 64, "streams[].elem_width");
         p.elem_signed = f.boolean(s, "elem_signed", "streams[].elem_signed");
         p.last = !s.contains("tlast") || f.boolean(s, "tlast", "streams[].tlast");
+        p.tap = s.contains("tap") && f.boolean(s, "tap", "streams[].tap");
+        if (p.tap && p.input) f.fail("streams[].tap", fmt::format("{} is an input", p.name));
         if (s.contains("data_width") &&
             f.integer(s, "data_width", 1, 1 << 20, "streams[].data_width") != p.data_width())
             f.fail("streams[].data_width", fmt::format("of {} is not lanes x elem_width", p.name));

@@ -39,7 +39,7 @@ void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const
     for (const auto& s : dut.streams) {
         o << "@800200\n-" << s.name << "\n";
         bit(s.name + "_tvalid");
-        bit(s.name + "_tready");
+        if (!s.tap) bit(s.name + "_tready");
         bit(s.name + "_tlast");
         vec(s.name + "_tdata", s.data.width);
         o << "@1000200\n-" << s.name << "\n";
