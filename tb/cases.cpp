@@ -138,8 +138,6 @@ void check_manifest(const std::string& rtl_dir, const kern::ArchParams& arch,
                     "regenerate with flexllm rtlgen --model <model>");
 }
 
-namespace {
-// A generated module as the model build takes it: its manifest and source texts.
 RtlModule generated_rtl(const rtlgen::Module& g, const kern::ArchParams& arch,
                         const kern::ModelBounds& bounds) {
     RtlModule r;
@@ -151,6 +149,8 @@ RtlModule generated_rtl(const rtlgen::Module& g, const kern::ArchParams& arch,
     for (const auto& m : g.generated) r.sources.emplace_back(m.name + ".sv", m.sv);
     return r;
 }
+
+namespace {
 
 // True when the built-in model of `rtl.module` was Verilated from these very sources (the build's
 // generated RTL, default_rtl_dir()).

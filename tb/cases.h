@@ -106,6 +106,9 @@ void check_manifest(const std::string& rtl_dir, const kern::ArchParams& arch,
 DutFactory case_model(const CaseSpec& c, const kern::ArchParams& arch, const golden::ModelConfig& m,
                       const std::string& module, const CaseOptions& opt, int d_in_needed);
 std::string default_rtl_dir();
+// A generated module as the model build takes it: its manifest and source texts.
+RtlModule generated_rtl(const rtlgen::Module& g, const kern::ArchParams& arch,
+                        const kern::ModelBounds& bounds);
 
 // The generated module of an RTL variant for (arch, bounds), made once per process: its port specs
 // drive the bench layout and the C-sim beat conversion.

@@ -1,0 +1,106 @@
+// Composed tops against golden: the FFN activation path (swiglu -> fht -> quant_token) as one
+// Verilated top, bit-exact at its taps and outputs on both tiny configs and both phases, under
+// stalls; a fault inside one stage is reported at that stage first and its downstream ports as
+// propagated, with a waveform whose save file shows the taps.
+#include "rtl_gen/composed.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "golden/model_config.h"
+#include "hls_src/arch_config.h"
+#include "tb/composed.h"
+#include "tests/unit/file_test_support.h"
+
+namespace flexllm::tb {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+const golden::ModelConfig& tiny() {
+    static const golden::ModelConfig m = golden::load_model_config("tiny");
+    return m;
+}
+
+// Layer 1's golden taps, prefill of 8 and two decode steps (seeded top-8, as the default suite).
+const StageTensors& golden_layer1() {
+    static const StageTensors t = golden_stage_tensors("tiny", 1, 8, 2, {{1}, false, false}, 8);
+    return t;
+}
+
+rtlgen::ComposedTop ffn_act(const std::string& arch, kern::Phase p, const std::string& fault = {}) {
+    return rtlgen::ffn_act_top(kern::load_arch_config(arch), kern::model_bounds(tiny()), p, fault);
+}
+
+CaseOptions stalled() {
+    CaseOptions o;
+    o.run.stall_prob = o.run.gap_prob = 0.3;
+    o.stall_profiles = 2;
+    return o;
+}
+
+TEST(Composed, FfnActivationPathIsBitExactAtEveryTapOnBothConfigsAndPhases) {
+    for (const char* arch : {"tiny_a", "tiny_b"})
+        for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
+            const auto top = ffn_act(arch, p);
+            const auto stages = composed_cases(top, arch, p, 1);
+            const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
+            EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
+            EXPECT_EQ(r.csim, "ok") << r.module;
+            // Every tap and output saw every beat its stage's golden tensor has.
+            ASSERT_EQ(r.rtl.ports.size(), 6u) << r.module;  // g, u in; q, zr out; two taps
+            for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
+            ASSERT_TRUE(r.stalled) << r.module;
+            EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
+        }
+}
+
+TEST(Composed, AFaultInOneStageIsReportedThereFirstAndDownstreamAsPropagated) {
+    const std::string waves = flexllm::testing::temp_path("composed", "waves", "");
+    // fht_decode's round-floor: the fht tap diverges first, the quantizer's outputs after it;
+    // the swiglu tap stays clean.
+    const auto top = ffn_act("tiny_a", kern::Phase::kDecode, "round-floor");
+    const auto stages = composed_cases(top, "tiny_a", kern::Phase::kDecode, 1);
+    const ComposedOutcome r =
+        run_composed(top, stages, golden_layer1(), tiny(), CaseOptions{}, waves);
+    ASSERT_FALSE(r.passed);
+    EXPECT_THAT(r.first_divergence, HasSubstr("stage fht (fht_decode, m_axis_y of ffn)"));
+    EXPECT_THAT(r.first_divergence, HasSubstr("on m_axis_tap_fht_y"));
+    EXPECT_THAT(r.failure, HasSubstr("[C-sim ok: only the RTL diverged]"));
+    ASSERT_FALSE(r.propagated.empty());
+    for (const auto& p : r.propagated) {
+        EXPECT_THAT(p, HasSubstr("stage quant")) << p;
+        EXPECT_THAT(p, HasSubstr("(propagated)")) << p;
+    }
+    for (const auto& s : r.rtl.port_first) EXPECT_NE(s.port, "m_axis_tap_swiglu_h");
+    // The waveform's save file groups the taps (observe-only: no tready) with the ports.
+    ASSERT_FALSE(r.waves.empty());
+    EXPECT_TRUE(fs::exists(r.waves));
+    std::ifstream g(fs::path(r.waves).replace_extension(".gtkw"));
+    std::stringstream text;
+    text << g.rdbuf();
+    EXPECT_THAT(text.str(), HasSubstr("m_axis_tap_fht_y_tvalid"));
+    EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("m_axis_tap_fht_y_tready")));
+
+    // swiglu_decode's silu-bit: the first stage's tap diverges first.
+    const auto s = ffn_act("tiny_a", kern::Phase::kDecode, "silu-bit");
+    const ComposedOutcome rs = run_composed(s, stages, golden_layer1(), tiny(), CaseOptions{});
+    ASSERT_FALSE(rs.passed);
+    EXPECT_THAT(rs.first_divergence, HasSubstr("stage swiglu (swiglu_decode"));
+    EXPECT_THAT(rs.first_divergence, HasSubstr("on m_axis_tap_swiglu_h"));
+}
+
+TEST(Composed, FaultOfAStageTheTopDoesNotInstantiateIsAnError) {
+    flexllm::testing::expect_error([] { ffn_act("tiny_a", kern::Phase::kDecode, "sum-bit"); },
+                                   {"sum-bit", "residual_decode", "ffn_act_decode_tiny_a"});
+    flexllm::testing::expect_error([] { ffn_act("tiny_a", kern::Phase::kPrefill, "round-floor"); },
+                                   {"round-floor", "fht_decode"});
+}
+
+}  // namespace
+}  // namespace flexllm::tb
