@@ -44,21 +44,30 @@ CaseOptions stalled() {
     return o;
 }
 
-TEST(Composed, FfnActivationPathIsBitExactAtEveryTapOnBothConfigsAndPhases) {
-    for (const char* arch : {"tiny_a", "tiny_b"})
-        for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
-            const auto top = ffn_act(arch, p);
-            const auto stages = composed_cases(top, arch, p, 1);
-            const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
-            EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
-            EXPECT_EQ(r.csim, "ok") << r.module;
-            // Every tap and output saw every beat its stage's golden tensor has.
-            ASSERT_EQ(r.rtl.ports.size(), 6u) << r.module;  // g, u in; q, zr out; two taps
-            for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
-            ASSERT_TRUE(r.stalled) << r.module;
-            EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
-        }
+// Both configs and both phases, two tops (each is Verilated on demand: about 15 s of CI time).
+class ComposedFfnAct : public ::testing::TestWithParam<std::pair<const char*, kern::Phase>> {};
+
+TEST_P(ComposedFfnAct, IsBitExactAtEveryTapUnderStalls) {
+    const auto [arch, p] = GetParam();
+    const auto top = ffn_act(arch, p);
+    const auto stages = composed_cases(top, arch, p, 1);
+    const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
+    EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
+    EXPECT_EQ(r.csim, "ok") << r.module;
+    // Every tap and output saw every beat its stage's golden tensor has.
+    ASSERT_EQ(r.rtl.ports.size(), 6u) << r.module;  // g, u in; q, zr out; two taps
+    for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
+    ASSERT_TRUE(r.stalled) << r.module;
+    EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
 }
+
+INSTANTIATE_TEST_SUITE_P(Configs, ComposedFfnAct,
+                         ::testing::Values(std::pair{"tiny_a", kern::Phase::kPrefill},
+                                           std::pair{"tiny_b", kern::Phase::kDecode}),
+                         [](const auto& info) {
+                             return std::string(info.param.first) + "_" +
+                                    std::string(kern::phase_name(info.param.second));
+                         });
 
 TEST(Composed, AFaultInOneStageIsReportedThereFirstAndDownstreamAsPropagated) {
     const std::string waves = flexllm::testing::temp_path("composed", "waves", "");
@@ -86,9 +95,12 @@ TEST(Composed, AFaultInOneStageIsReportedThereFirstAndDownstreamAsPropagated) {
     text << g.rdbuf();
     EXPECT_THAT(text.str(), HasSubstr("m_axis_tap_fht_y_tvalid"));
     EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("m_axis_tap_fht_y_tready")));
+}
 
+TEST(Composed, AFaultInTheFirstStageIsReportedAtItsTap) {
     // swiglu_decode's silu-bit: the first stage's tap diverges first.
     const auto s = ffn_act("tiny_a", kern::Phase::kDecode, "silu-bit");
+    const auto stages = composed_cases(s, "tiny_a", kern::Phase::kDecode, 1);
     const ComposedOutcome rs = run_composed(s, stages, golden_layer1(), tiny(), CaseOptions{});
     ASSERT_FALSE(rs.passed);
     EXPECT_THAT(rs.first_divergence, HasSubstr("stage swiglu (swiglu_decode"));
