@@ -350,7 +350,11 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
             std::unique_ptr<Dut> dut = make(ro.seed);
             (void)run_dut(*dut, bench, ro);
             const fs::path gtkw = fs::path(waves_dir) / (stem + ".gtkw");
-            write_gtkw(gtkw.string(), fst.string(), *dut, (ro.wave_from + 4) * 2);
+            const std::optional<GtkwMarker> marker =
+                fr.first ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(fr.first->cycle + 4),
+                                                      2 * static_cast<int64_t>(ro.wave_to + 5)})
+                         : std::nullopt;
+            write_gtkw(gtkw.string(), fst.string(), *dut, (ro.wave_from + 4) * 2, marker);
             out.waves = fst.string();
         }
     }

@@ -203,8 +203,13 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
         ro.wave_path = fst.string();
         std::unique_ptr<Dut> dut = make(ro.seed);
         (void)run_dut(*dut, bench, ro);
+        const std::optional<GtkwMarker> marker =
+            failed->first
+                ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(failed->first->cycle + 4),
+                                             2 * static_cast<int64_t>(ro.wave_to + 5)})
+                : std::nullopt;
         write_gtkw((fs::path(waves_dir) / (top.module.name + ".gtkw")).string(), fst.string(), *dut,
-                   (ro.wave_from + 4) * 2);
+                   (ro.wave_from + 4) * 2, marker);
         out.waves = fst.string();
     }
     return out;

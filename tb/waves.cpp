@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,7 +18,7 @@ namespace flexllm::tb {
 namespace fs = std::filesystem;
 
 void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const Dut& dut,
-                uint64_t time_start) {
+                uint64_t time_start, std::optional<GtkwMarker> marker) {
     std::ofstream o(gtkw_path);
     if (!o) throw Error(fmt::format("cannot write {}", gtkw_path));
     const std::string scope = "TOP." + dut.module + ".";
@@ -24,6 +26,15 @@ void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const
     o << "[dumpfile] \"" << std::filesystem::absolute(fst_path).string() << "\"\n";
     o << "[savefile] \"" << std::filesystem::absolute(gtkw_path).string() << "\"\n";
     o << "[timestart] " << time_start << "\n";
+    if (marker) {
+        // "*<zoom> <marker> <26 named markers>". GTKWave 3.3 at [size] 1600 x 900 shows about
+        // 4.9 * 2^-zoom time units: the view that fits the traced window.
+        const double span = std::max<double>(8.0, static_cast<double>(marker->view_end) -
+                                                      static_cast<double>(time_start));
+        o << fmt::format("*{:.6f} {}", -std::log2(0.97 * span / 4.9), marker->time);
+        for (int i = 0; i < 26; ++i) o << " -1";
+        o << "\n";
+    }
     o << "[size] 1600 900\n[signals_width] 320\n[sst_expanded] 1\n";
     auto bit = [&](const std::string& n) { o << "@28\n" << scope << n << "\n"; };
     auto vec = [&](const std::string& n, int w) {
@@ -71,10 +82,9 @@ proc flexllm_report {out marker} {
     puts $out "facs [gtkwave::getNumFacs]"
     puts $out "dump [gtkwave::getMinTime] [gtkwave::getMaxTime]"
     puts $out "window [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime]"
-    if {$marker >= 0} {
-        gtkwave::setMarker $marker
-        puts $out "marker [gtkwave::getMarker]"
-    }
+    if {$marker >= 0} { gtkwave::setMarker $marker }
+    set marker [gtkwave::getMarker]
+    if {$marker >= 0} { puts $out "marker $marker" }
     set n [gtkwave::getTotalNumTraces]
     for {set i 0} {$i < $n} {incr i} {
         set v ""

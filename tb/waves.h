@@ -13,9 +13,16 @@
 
 namespace flexllm::tb {
 
-// Writes `gtkw_path` referring to `fst_path`, starting the view at simulation time `time_start`.
+// Where a save file puts the primary marker (the first divergence) and the end of the traced
+// window the view is zoomed to, in simulation time (harness cycle c is at 2 (c + 4)).
+struct GtkwMarker {
+    int64_t time = 0;
+    int64_t view_end = 0;
+};
+// Writes `gtkw_path` referring to `fst_path`, starting the view at simulation time `time_start`,
+// with `marker` set and the view zoomed to [time_start, marker->view_end].
 void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const Dut& dut,
-                uint64_t time_start);
+                uint64_t time_start, std::optional<GtkwMarker> marker = std::nullopt);
 
 // One row of GTKWave's signal pane, as GTKWave reports it.
 struct GtkwaveTrace {
@@ -44,7 +51,8 @@ struct GtkwaveCheck {
 
 // Runs `timeout T xvfb-run -a gtkwave --rcfile=/dev/null --script=CHECK.tcl FST GTKW` (no display
 // needed, the user's .gtkwaverc ignored): the script reports the facilities, the displayed traces,
-// the dump's time range and the displayed window, with `marker` set each trace's value there,
+// the dump's time range and the displayed window, and at the marker (`marker`, else the save
+// file's) each trace's value,
 // then quits. A missing input file, or a missing gtkwave / xvfb-run / xauth (with an install
 // hint), throws Error; a GTKWave failure or timeout is reported in the result.
 GtkwaveCheck gtkwave_open(const std::string& fst_path, const std::string& gtkw_path,

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "golden/error.h"
 #include "tb/dut.h"
@@ -28,6 +29,7 @@ struct SaveFile {
     std::vector<std::string> rows;
     std::vector<std::string> signals;
     int64_t timestart = -1;
+    int64_t marker = -1;  // the "*<zoom> <marker> ..." line's primary marker
 };
 
 SaveFile read_save_file(const std::string& path) {
@@ -35,7 +37,13 @@ SaveFile read_save_file(const std::string& path) {
     std::ifstream in(path);
     std::string line;
     while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '@' || line[0] == '*') continue;
+        if (!line.empty() && line[0] == '*') {
+            std::istringstream f(line.substr(1));
+            double zoom = 0;
+            f >> zoom >> s.marker;
+            continue;
+        }
+        if (line.empty() || line[0] == '@') continue;
         if (line.rfind("[timestart] ", 0) == 0) s.timestart = std::stoll(line.substr(12));
         if (line[0] == '[') continue;
         if (line[0] == '-') {
@@ -93,7 +101,7 @@ TEST(Gtkwave, OpensTheFailureWaveformWithItsSaveFile) {
 
     GtkwaveCheck g;
     try {
-        g = gtkwave_open(c.waves, gtkw, t_mismatch, 60);
+        g = gtkwave_open(c.waves, gtkw, std::nullopt, 60);  // the save file's marker
     } catch (const Error& e) {
         FAIL() << e.what() << " -- " << e.hint();
     }
@@ -128,8 +136,10 @@ TEST(Gtkwave, OpensTheFailureWaveformWithItsSaveFile) {
     EXPECT_LE(g.window_start, t_mismatch);
     EXPECT_GE(g.window_end, t_mismatch);
 
-    // At the reported cycle GTKWave shows the handshake of the diverging beat and GOT in its lane.
+    // The save file puts the marker at the reported cycle, where GTKWave shows the handshake of
+    // the diverging beat and GOT in its lane.
     ASSERT_EQ(g.marker, t_mismatch);
+    EXPECT_EQ(sf.marker, t_mismatch);
     const DutFactory make = find_dut(c.module);
     ASSERT_NE(make, nullptr) << c.module;
     const auto dut = make(1);
