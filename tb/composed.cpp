@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -175,9 +176,27 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
             failing = ro;
         }
     }
-    out.passed = !failed && out.csim.rfind("n/a", 0) != 0 && out.csim == "ok";
+    std::vector<perf::ChainStage> chain;
+    for (const auto& b : benches)
+        if (b.chain) chain.push_back(*b.chain);
+    out.perf.available = chain.size() == benches.size();
+    if (out.perf.available) {
+        out.perf.model = perf::chain_cycles(chain);
+        out.perf.measured = static_cast<int64_t>(out.rtl.measured());
+        out.perf.residual =
+            static_cast<double>(out.perf.measured - out.perf.model) / out.perf.model;
+    }
+    const bool cycles_ok =
+        !opt.check_perf || !out.perf.available || std::abs(out.perf.residual) <= opt.perf_tolerance;
+    out.passed = !failed && out.csim == "ok" && cycles_ok;
     if (!failed) {
-        if (out.csim != "ok") out.failure = "C-sim " + out.csim + "; RTL: ok";
+        if (out.csim != "ok")
+            out.failure = "C-sim " + out.csim + "; RTL: ok";
+        else if (!cycles_ok)
+            out.failure = fmt::format(
+                "{}: cycles: measured {} vs the chain model {} (residual {:+.2f}% > {:.0f}%)",
+                top.module.name, out.perf.measured, out.perf.model, 100 * out.perf.residual,
+                100 * opt.perf_tolerance);
         return out;
     }
     if (!failed->port_first.empty()) {

@@ -28,6 +28,9 @@ struct ComposedOutcome {
     bool passed = false;
     RunResult rtl;                     // the clean run
     std::optional<RunResult> stalled;  // the first failing stall profile, else the first one
+    // The clean run's cycles against the chain model of the stages (tb/perf/chain_model.h),
+    // checked within CaseOptions::perf_tolerance; not available when a stage has no chain timing.
+    PerfCheck perf;
     // The first divergence in causal order: the stage (instance), its port, tensor, coordinates,
     // GOT/EXP and cycle; then each later diverging port, labelled propagated.
     std::string first_divergence;
@@ -38,8 +41,9 @@ struct ComposedOutcome {
     std::string waves;    // FST (+ .gtkw) written on failure
 };
 
-// Runs `top` on the stages' golden tensors: a clean run, then `opt.stall_profiles` seeded stall
-// profiles; with `waves_dir`, a failure is re-run with FST tracing around its first divergence.
+// Runs `top` on the stages' golden tensors: a clean run (its cycles checked against the chain
+// model), then `opt.stall_profiles` seeded stall profiles; with `waves_dir`, a failure is re-run
+// with FST tracing around its first divergence.
 ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<CaseSpec>& stages,
                              const StageTensors& tensors, const golden::ModelConfig& m,
                              const CaseOptions& opt, const std::string& waves_dir = {});

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "hls_src/params.h"
 #include "rtl_gen/generator.h"
 #include "tb/harness.h"
+#include "tb/perf/chain_model.h"
 
 namespace flexllm::tb {
 
@@ -116,6 +118,9 @@ struct CaseBench : Bench {
     int64_t model_cycles = 0;
     int tokens = 0, d_in = 0, d_out = 0;
     int d = 0;  // the buffered vector length (cfg_d) of a vector stage, 0 otherwise
+    // The stage's timing per token group, for the cycle model of the composed tops it is part of
+    // (tb/perf/chain_model.h); unset: no chain model for this stage yet.
+    std::optional<perf::ChainStage> chain;
 };
 
 // What a kernel's bench and C-sim get about a case.

@@ -55,6 +55,9 @@ class Fht final : public Kernel {
             {"cfg_log2n", static_cast<uint64_t>(std::countr_zero(static_cast<unsigned>(b.d)))});
         const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
         b.model_cycles = perf::fht_cycles(b.tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total;
+        b.chain = perf::ChainStage{
+            (b.tokens + s.tokens - 1) / s.tokens, b.d / s.lanes,
+            perf::fht_cycles(s.tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total, false};
         return b;
     }
 

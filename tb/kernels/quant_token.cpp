@@ -66,10 +66,13 @@ class QuantToken final : public Kernel {
         b.outputs.push_back(std::move(q.e));
         b.outputs.push_back(std::move(zr.e));
         b.primary = "m_axis_q";
-        b.model_cycles =
-            (x.spec.phase == Phase::kPrefill ? perf::quant_token_prefill_cycles(n, d, T)
-                                             : perf::quant_token_cycles(n, d, L))
+        auto cycles = [&](int tokens) {
+            return (x.spec.phase == Phase::kPrefill ? perf::quant_token_prefill_cycles(tokens, d, T)
+                                                    : perf::quant_token_cycles(tokens, d, L))
                 .total;
+        };
+        b.model_cycles = cycles(n);
+        b.chain = perf::ChainStage{(n + T - 1) / T, beats, cycles(T), true};
         return b;
     }
 

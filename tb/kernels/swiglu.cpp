@@ -53,6 +53,12 @@ class Swiglu final : public Kernel {
         b.model_cycles = perf::vector_cycles(b.tokens, b.d, s.lanes, s.tokens,
                                              perf::VectorKind::kStream, perf::fill::kSwiglu)
                              .total;
+        b.chain =
+            perf::ChainStage{(b.tokens + s.tokens - 1) / s.tokens, b.d / s.lanes,
+                             perf::vector_cycles(s.tokens, b.d, s.lanes, s.tokens,
+                                                 perf::VectorKind::kStream, perf::fill::kSwiglu)
+                                 .total,
+                             false};
         return b;
     }
 

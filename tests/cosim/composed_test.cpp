@@ -54,6 +54,9 @@ TEST_P(ComposedFfnAct, IsBitExactAtEveryTapUnderStalls) {
     const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
     EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
     EXPECT_EQ(r.csim, "ok") << r.module;
+    // The clean run's cycles are the chain model's (the stages' own formulas, composed).
+    ASSERT_TRUE(r.perf.available) << r.module;
+    EXPECT_EQ(r.perf.measured, r.perf.model) << r.module;
     // Every tap and output saw every beat its stage's golden tensor has.
     ASSERT_EQ(r.rtl.ports.size(), 6u) << r.module;  // g, u in; q, zr out; two taps
     for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
