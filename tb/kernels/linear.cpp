@@ -63,6 +63,12 @@ class Linear final : public Kernel {
         const int channels = std::max(1, lp.mem.channels);
         b.mem.push_back(
             {channels, lp.mem.bytes_per_cycle * lp.mem.efficiency, lp.mem.latency_cycles, 0});
+        // The channel of the lanes' beat `i`: consecutive beats of all lanes interleave over the
+        // group's channels (address interleaving), so the lanes share the group's bandwidth evenly
+        // whether there are more channels than lanes or fewer -- as the perf model assumes.
+        auto interleave = [&](int i, int l) {
+            return static_cast<uint8_t>((static_cast<int64_t>(i) * LN + l) % channels);
+        };
         Packer act(x.module, "s_axis_act"), zr(x.module, "s_axis_zr"),
             chan(x.module, "s_axis_chan");
         std::vector<Packer> w;
@@ -96,7 +102,7 @@ class Linear final : public Kernel {
                                       (static_cast<int64_t>(mu.shift) << 48);
                     }
                     chan.beat(cb == n_cb - 1 && l == LN - 1);
-                    chan.s.beat_channel.push_back(static_cast<uint8_t>(l % channels));
+                    chan.s.beat_channel.push_back(interleave(cb, l));
                 }
                 for (int k = 0; k < d_in; ++k)
                     for (int l = 0; l < LN; ++l) {
@@ -105,6 +111,7 @@ class Linear final : public Kernel {
                             w[l].tmp[i] = j < d_out ? st.w.w[static_cast<size_t>(j) * d_in + k] : 0;
                         }
                         w[l].beat(cb == n_cb - 1 && k == d_in - 1);
+                        w[l].s.beat_channel.push_back(interleave(cb * d_in + k, l));
                     }
                 for (int r = 0; r < R; ++r)
                     for (int l = 0; l < LN; ++l) {
@@ -122,7 +129,6 @@ class Linear final : public Kernel {
         b.inputs.push_back(std::move(zr.s));
         for (int l = 0; l < LN; ++l) {
             w[l].s.mem_group = 0;
-            w[l].s.mem_channel = l % channels;
             w[l].s.beat_bytes = (WP * 4 + 7) / 8;
             b.inputs.push_back(std::move(w[l].s));
         }

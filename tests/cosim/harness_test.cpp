@@ -134,6 +134,32 @@ TEST(Harness, QuantTokenBitExactAndDeterministicUnderStalls) {
     EXPECT_EQ(a.txns.size(), 3u);
 }
 
+// The decode GEMV's weight lanes share every channel of their memory group: with twice the
+// channels per lane, a memory-bound call streams its weights twice as fast, as the perf model's
+// pooled bandwidth says (lane l bound to channel l alone would leave the extra channels idle).
+TEST(MemoryChannels, LanesShareEveryChannelOfTheirGroup) {
+    const golden::ModelConfig m = golden::load_model_config("tiny");
+    kern::ArchParams a = kern::load_arch_config("tiny_a");
+    a.decode.weight_mem.bytes_per_cycle = 1;  // memory-bound: 4 lanes x 32 weight bytes per beat
+    a.decode.weight_mem.latency_cycles = 0;
+    const CaseSpec c{"tiny_a", kern::Phase::kDecode, "linear", "gate", 0};
+    LinearData st;
+    st.st = random_linear_stimulus(64, 256, 1, 7);
+    auto cycles = [&](int channels) {
+        a.decode.weight_mem.channels = channels;
+        const CaseBench b = build_bench(c, a, m, st);
+        auto dut = find_dut("linear_decode_tiny_a")(1);
+        const RunResult r = run_dut(*dut, b, RunOptions{});
+        EXPECT_TRUE(r.ok) << r.summary();
+        EXPECT_NEAR(static_cast<double>(r.measured()), static_cast<double>(b.model_cycles),
+                    0.02 * static_cast<double>(b.model_cycles))
+            << channels << " channels";
+        return static_cast<double>(r.measured());
+    };
+    const double one_per_lane = cycles(4), two_per_lane = cycles(8);
+    EXPECT_NEAR(two_per_lane / one_per_lane, 0.5, 0.02);
+}
+
 // The embedding's decode case: its table answers m_axis_rd through a read channel.
 struct EmbedBench {
     golden::ModelConfig m = golden::load_model_config("tiny");
