@@ -29,8 +29,8 @@ void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const
     if (marker) {
         // "*<zoom> <marker> <26 named markers>". GTKWave 3.3 at [size] 1600 x 900 shows about
         // 4.9 * 2^-zoom time units: the view that fits the traced window.
-        const double span = std::max<double>(8.0, static_cast<double>(marker->view_end) -
-                                                      static_cast<double>(time_start));
+        const double span = std::max<double>(
+            8.0, static_cast<double>(marker->view_end) - static_cast<double>(time_start));
         o << fmt::format("*{:.6f} {}", -std::log2(0.97 * span / 4.9), marker->time);
         for (int i = 0; i < 26; ++i) o << " -1";
         o << "\n";
