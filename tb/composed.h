@@ -36,7 +36,9 @@ struct ComposedOutcome {
     std::string first_divergence;
     std::vector<std::string> propagated;
     std::string csim;     // the stages' C-sim on the same golden stimulus: "ok" or the first
-                          // stage that diverged, "n/a" when a shape has no C-sim instantiation
+                          // stage that diverged (a failure), "n/a" when a shape has no C-sim
+                          // instantiation and "skipped" without CaseOptions::run_csim (neither
+                          // fails the run: the RTL is still checked against golden)
     std::string failure;  // one line, empty when passed
     std::string waves;    // FST (+ .gtkw) written on failure
 };
