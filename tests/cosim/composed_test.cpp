@@ -62,6 +62,12 @@ TEST_P(ComposedFfnAct, IsBitExactAtEveryTapUnderStalls) {
     for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
     ASSERT_TRUE(r.stalled) << r.module;
     EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
+    // Without C-sim the report says so, and the RTL's verdict stands alone.
+    CaseOptions no_csim = stalled();
+    no_csim.run_csim = false;
+    const ComposedOutcome s = run_composed(top, stages, golden_layer1(), tiny(), no_csim);
+    EXPECT_EQ(s.csim, "skipped");
+    EXPECT_TRUE(s.passed) << s.failure;
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, ComposedFfnAct,
@@ -98,16 +104,6 @@ TEST(Composed, AFaultInOneStageIsReportedThereFirstAndDownstreamAsPropagated) {
     text << g.rdbuf();
     EXPECT_THAT(text.str(), HasSubstr("m_axis_tap_fht_y_tvalid"));
     EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("m_axis_tap_fht_y_tready")));
-}
-
-TEST(Composed, AFaultInTheFirstStageIsReportedAtItsTap) {
-    // swiglu_decode's silu-bit: the first stage's tap diverges first.
-    const auto s = ffn_act("tiny_a", kern::Phase::kDecode, "silu-bit");
-    const auto stages = composed_cases(s, "tiny_a", kern::Phase::kDecode, 1);
-    const ComposedOutcome rs = run_composed(s, stages, golden_layer1(), tiny(), CaseOptions{});
-    ASSERT_FALSE(rs.passed);
-    EXPECT_THAT(rs.first_divergence, HasSubstr("stage swiglu (swiglu_decode"));
-    EXPECT_THAT(rs.first_divergence, HasSubstr("on m_axis_tap_swiglu_h"));
 }
 
 TEST(Composed, FaultOfAStageTheTopDoesNotInstantiateIsAnError) {
