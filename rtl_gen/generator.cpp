@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -28,6 +30,10 @@ int index_width(int n) {
     return w;
 }
 
+std::string sv_range(int width) {
+    return width == 1 ? std::string() : fmt::format("[{}:0] ", width - 1);
+}
+
 int signed_sum_width(int64_t max_term, int64_t terms) {
     const int64_t bound = max_term * terms;
     int b = 2;
@@ -46,19 +52,18 @@ void SvWriter::header(const Module& m) {
 
 void SvWriter::ports(const Module& m) {
     std::vector<std::string> p = {"input  logic clk", "input  logic rst"};
-    auto vec = [](int w) { return w == 1 ? std::string() : fmt::format("[{}:0] ", w - 1); };
     for (const auto& s : m.scalars)
-        if (s.input) p.push_back(fmt::format("input  logic {}{}", vec(s.width), s.name));
+        if (s.input) p.push_back(fmt::format("input  logic {}{}", sv_range(s.width), s.name));
     for (const auto& s : m.streams) {
         const char* in = s.input ? "input " : "output";
         const char* out = s.input ? "output" : "input ";
         p.push_back(fmt::format("{} logic {}_tvalid", in, s.name));
         if (!s.tap) p.push_back(fmt::format("{} logic {}_tready", out, s.name));
-        p.push_back(fmt::format("{} logic {}{}_tdata", in, vec(s.data_width()), s.name));
+        p.push_back(fmt::format("{} logic {}{}_tdata", in, sv_range(s.data_width()), s.name));
         p.push_back(fmt::format("{} logic {}_tlast", in, s.name));
     }
     for (const auto& s : m.scalars)
-        if (!s.input) p.push_back(fmt::format("output logic {}{}", vec(s.width), s.name));
+        if (!s.input) p.push_back(fmt::format("output logic {}{}", sv_range(s.width), s.name));
     line(fmt::format("module {} (", m.name));
     for (size_t i = 0; i < p.size(); ++i) line("    " + p[i] + (i + 1 < p.size() ? "," : ""));
     line(");");
@@ -169,6 +174,13 @@ std::string ident(const std::string& s) {
     for (char c : s) r += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     if (r.empty() || std::isdigit(static_cast<unsigned char>(r[0]))) r = "a_" + r;
     return r;
+}
+
+bool is_identifier(const std::string& s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
 }
 
 Module generate_variant(const kern::ArchParams& arch, const kern::ModelBounds& bounds,

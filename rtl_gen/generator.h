@@ -107,5 +107,7 @@ std::string csim_shapes_header(const std::vector<ArchModules>& configs);
 
 // Sanitized config name usable in module identifiers.
 std::string ident(const std::string& s);
+// True when `s` is a SystemVerilog / C++ identifier ([A-Za-z_][A-Za-z0-9_]*).
+bool is_identifier(const std::string& s);
 
 }  // namespace flexllm::rtlgen

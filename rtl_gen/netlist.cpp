@@ -4,22 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "golden/error.h"
 #include "rtl_gen/sv_util.h"
 
 namespace flexllm::rtlgen {
-
-namespace {
-bool is_identifier(const std::string& s) {
-    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    });
-}
-std::string vec(int w) { return w == 1 ? std::string() : fmt::format("[{}:0] ", w - 1); }
-}  // namespace
 
 Netlist::Netlist(std::string kernel, std::string variant, std::string name, std::string purpose)
     : kernel_(std::move(kernel)),
@@ -164,7 +153,7 @@ Module Netlist::build() const {
         w.line(
             fmt::format("    // {}.{} -> {}.{}", l.from_inst, l.from_port, l.to_inst, l.to_port));
         w.line(fmt::format("    logic {0}_tvalid, {0}_tready, {0}_tlast;", n));
-        w.line(fmt::format("    logic {}{}_tdata;", vec(s.data_width()), n));
+        w.line(fmt::format("    logic {}{}_tdata;", sv_range(s.data_width()), n));
     }
     std::vector<std::string> status;
     for (const auto& i : insts_) {

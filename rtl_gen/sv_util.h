@@ -12,6 +12,8 @@ namespace flexllm::rtlgen {
 
 // Bits of an index into n entries (at least 1).
 int index_width(int n);
+// The packed range of a `width`-bit declaration: "" for one bit, else "[width-1:0] ".
+std::string sv_range(int width);
 // Bits of a two's-complement accumulator that holds every sum of `terms` terms in
 // [-max_term, max_term]: the least b with 2^(b-1) > max_term * terms (at least 2).
 int signed_sum_width(int64_t max_term, int64_t terms);

@@ -5,13 +5,13 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "golden/error.h"
+#include "rtl_gen/generator.h"
 
 namespace flexllm::tb {
 
@@ -75,9 +75,7 @@ class JsonFields {
     std::string identifier(const nlohmann::json& o, const std::string& key,
                            const std::string& path) const {
         const std::string s = str(o, key, path);
-        bool ok = !s.empty() && (std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_');
-        for (char c : s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-        if (!ok) fail(path, fmt::format("'{}' is not an identifier", s));
+        if (!rtlgen::is_identifier(s)) fail(path, fmt::format("'{}' is not an identifier", s));
         return s;
     }
     // Every key of `o` is one of `allowed`.
