@@ -335,27 +335,9 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
         out.failure = fmt::format("{} {}: {}{}", c.stage_name(), c.role, fail, fr.ok ? "" : where);
         // Deterministic re-run with FST tracing around the first problem.
         if (!waves_dir.empty() && !fr.ok && !opt.waves_always) {
-            fs::create_directories(waves_dir);
             std::string stem = c.id();
             std::replace(stem.begin(), stem.end(), '/', '.');
-            const fs::path fst = fs::path(waves_dir) / (stem + ".fst");
-            RunOptions ro = *failing_opts;
-            uint64_t focus = fr.first ? fr.first->cycle
-                             : !fr.watchdog.empty()
-                                 ? fr.cycles - std::min(fr.cycles, opt.run.watchdog_cycles)
-                                 : fr.cycles;
-            ro.wave_from = focus > wave_window ? focus - wave_window : 0;
-            ro.wave_to = focus + wave_window / 4 + 8;
-            ro.wave_path = fst.string();
-            std::unique_ptr<Dut> dut = make(ro.seed);
-            (void)run_dut(*dut, bench, ro);
-            const fs::path gtkw = fs::path(waves_dir) / (stem + ".gtkw");
-            const std::optional<GtkwMarker> marker =
-                fr.first ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(fr.first->cycle + 4),
-                                                      2 * static_cast<int64_t>(ro.wave_to + 5)})
-                         : std::nullopt;
-            write_gtkw(gtkw.string(), fst.string(), *dut, (ro.wave_from + 4) * 2, marker);
-            out.waves = fst.string();
+            out.waves = trace_failure(make, bench, *failing_opts, fr, wave_window, waves_dir, stem);
         }
     }
     if (!waves_dir.empty() && opt.waves_always) {  // the whole run that decided the verdict
@@ -373,6 +355,30 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
     }
     out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
+}
+
+std::string trace_failure(DutFactory make, const Bench& bench, const RunOptions& failed_opts,
+                          const RunResult& fr, uint64_t window, const std::string& dir,
+                          const std::string& stem) {
+    fs::create_directories(dir);
+    const fs::path fst = fs::path(dir) / (stem + ".fst");
+    RunOptions ro = failed_opts;
+    const uint64_t focus = fr.first ? fr.first->cycle
+                           : !fr.watchdog.empty()
+                               ? fr.cycles - std::min(fr.cycles, failed_opts.watchdog_cycles)
+                               : fr.cycles;
+    ro.wave_from = focus > window ? focus - window : 0;
+    ro.wave_to = focus + window / 4 + 8;
+    ro.wave_path = fst.string();
+    std::unique_ptr<Dut> dut = make(ro.seed);
+    (void)run_dut(*dut, bench, ro);
+    const std::optional<GtkwMarker> marker =
+        fr.first ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(fr.first->cycle + 4),
+                                              2 * static_cast<int64_t>(ro.wave_to + 5)})
+                 : std::nullopt;
+    write_gtkw((fs::path(dir) / (stem + ".gtkw")).string(), fst.string(), *dut,
+               (ro.wave_from + 4) * 2, marker);
+    return fst.string();
 }
 
 std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,

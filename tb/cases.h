@@ -132,6 +132,14 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
                      const CaseOptions& opt, const std::string& waves_dir = {},
                      uint64_t wave_window = 200);
 
+// Re-runs a failed run (`failed_opts`, result `fr`) deterministically with FST tracing from
+// `window` cycles before its first mismatch (or, for a watchdog, the last handshake) to window / 4
+// + 8 after, and writes <dir>/<stem>.fst and <stem>.gtkw with the marker on the first mismatch;
+// returns the FST path.
+std::string trace_failure(DutFactory make, const Bench& bench, const RunOptions& failed_opts,
+                          const RunResult& fr, uint64_t window, const std::string& dir,
+                          const std::string& stem);
+
 // Every case of a suite for the given archs and layers (enumerate_cases over the selection).
 std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
                                     const LayerSelection& layers);

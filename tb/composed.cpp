@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <map>
 
 #include "golden/error.h"
@@ -13,11 +12,8 @@
 #include "rtl_gen/kernel_list.h"
 #include "tb/csim_engine.h"
 #include "tb/model_cache.h"
-#include "tb/waves.h"
 
 namespace flexllm::tb {
-
-namespace fs = std::filesystem;
 
 namespace {
 // "inst.stream" -> (stage index, stream).
@@ -215,25 +211,8 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
         "{}{}: {}{}", top.module.name,
         failed == &out.rtl ? "" : fmt::format(" under stalls (seed {})", failing.seed), why,
         out.csim == "ok" ? " [C-sim ok: only the RTL diverged]" : " [C-sim: " + out.csim + "]");
-    if (!waves_dir.empty()) {
-        fs::create_directories(waves_dir);
-        const fs::path fst = fs::path(waves_dir) / (top.module.name + ".fst");
-        RunOptions ro = failing;
-        const uint64_t focus = failed->first ? failed->first->cycle : failed->cycles;
-        ro.wave_from = focus > 200 ? focus - 200 : 0;
-        ro.wave_to = focus + 58;
-        ro.wave_path = fst.string();
-        std::unique_ptr<Dut> dut = make(ro.seed);
-        (void)run_dut(*dut, bench, ro);
-        const std::optional<GtkwMarker> marker =
-            failed->first
-                ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(failed->first->cycle + 4),
-                                             2 * static_cast<int64_t>(ro.wave_to + 5)})
-                : std::nullopt;
-        write_gtkw((fs::path(waves_dir) / (top.module.name + ".gtkw")).string(), fst.string(), *dut,
-                   (ro.wave_from + 4) * 2, marker);
-        out.waves = fst.string();
-    }
+    if (!waves_dir.empty())
+        out.waves = trace_failure(make, bench, failing, *failed, 200, waves_dir, top.module.name);
     return out;
 }
 
