@@ -54,10 +54,9 @@ class Fht final : public Kernel {
         b.scalars.push_back(
             {"cfg_log2n", static_cast<uint64_t>(std::countr_zero(static_cast<unsigned>(b.d)))});
         const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
-        b.model_cycles = perf::fht_cycles(b.tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total;
-        b.chain = perf::ChainStage{
-            (b.tokens + s.tokens - 1) / s.tokens, b.d / s.lanes,
-            perf::fht_cycles(s.tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total, false};
+        set_streamed_cycles(b, s, [&](int tokens) {
+            return perf::fht_cycles(tokens, b.d, s.lanes, s.tokens, perf::fill::kFht).total;
+        });
         return b;
     }
 

@@ -50,15 +50,11 @@ class Swiglu final : public Kernel {
         CaseBench b = vector_bench(x, static_cast<const VectorData&>(sd), {"s_axis_g", "s_axis_u"},
                                    "m_axis_h", "h");
         const kern::VectorShape s = kern::vector_shape(x.arch, x.spec.phase, x.bounds.d_max);
-        b.model_cycles = perf::vector_cycles(b.tokens, b.d, s.lanes, s.tokens,
-                                             perf::VectorKind::kStream, perf::fill::kSwiglu)
-                             .total;
-        b.chain =
-            perf::ChainStage{(b.tokens + s.tokens - 1) / s.tokens, b.d / s.lanes,
-                             perf::vector_cycles(s.tokens, b.d, s.lanes, s.tokens,
-                                                 perf::VectorKind::kStream, perf::fill::kSwiglu)
-                                 .total,
-                             false};
+        set_streamed_cycles(b, s, [&](int tokens) {
+            return perf::vector_cycles(tokens, b.d, s.lanes, s.tokens, perf::VectorKind::kStream,
+                                       perf::fill::kSwiglu)
+                .total;
+        });
         return b;
     }
 

@@ -109,4 +109,11 @@ CaseBench vector_bench(const CaseContext& x, const VectorData& d,
     return b;
 }
 
+void set_streamed_cycles(CaseBench& b, const kern::VectorShape& s,
+                         const std::function<int64_t(int tokens)>& cycles) {
+    b.model_cycles = cycles(b.tokens);
+    b.chain = perf::ChainStage{(b.tokens + s.tokens - 1) / s.tokens, b.d / s.lanes,
+                               cycles(s.tokens), false};
+}
+
 }  // namespace flexllm::tb

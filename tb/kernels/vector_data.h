@@ -49,4 +49,10 @@ CaseBench vector_bench(const CaseContext& x, const VectorData& d,
                        const std::vector<std::string>& inputs, const std::string& output,
                        const std::string& tensor, const std::vector<GroupPort>& per_group = {});
 
+// The cycles of a streamed vector stage of shape `s` from its formula `cycles(tokens)`: the model
+// cycles of the bench's tokens, and the per-group timing of the chain model (a group is the
+// shape's tokens per beat, d / lanes beats, the next group taken right after this one's input).
+void set_streamed_cycles(CaseBench& b, const kern::VectorShape& s,
+                         const std::function<int64_t(int tokens)>& cycles);
+
 }  // namespace flexllm::tb
