@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+#include <vector>
+
 #include "golden/error.h"
 #include "rtl_gen/kernel_list.h"
 #include "rtl_gen/netlist.h"
@@ -10,46 +13,53 @@
 namespace flexllm::rtlgen {
 
 namespace {
-// The stages' modules, the one of `fault`'s variant mutated; Error when no stage has that variant.
-std::vector<Module> stage_modules(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
-                                  const std::vector<ComposedStage>& stages,
-                                  const std::string& fault, const std::string& top) {
+// A top's wiring: internal connections (from -> to) and taps (internal output -> tap port).
+struct Wiring {
+    std::vector<std::pair<std::string, std::string>> links, taps;
+};
+
+// The top <variant>_<arch>[_fault_<kind>] of `stages` wired by `w`: the stages' modules, the one
+// of `fault`'s variant mutated (an Error when no stage has that variant).
+ComposedTop compose(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                    const std::string& kernel, const std::string& variant,
+                    const std::string& purpose, std::vector<ComposedStage> stages, const Wiring& w,
+                    const std::string& fault) {
+    std::string name = variant + "_" + ident(arch.name);
+    if (!fault.empty()) name += "_fault_" + ident(fault);
     const std::string mutated = fault.empty() ? "" : fault_variant(fault).variant;
     bool used = fault.empty();
-    std::vector<Module> mods;
-    for (const auto& s : stages) {
+    ComposedTop t;
+    t.stages = std::move(stages);
+    Netlist n(kernel, variant, name, purpose);
+    for (const auto& s : t.stages) {
         const bool here = s.variant == mutated;
         used = used || here;
-        mods.push_back(generate_variant(arch, bounds, s.variant, here ? fault : ""));
+        t.stage_modules.push_back(generate_variant(arch, bounds, s.variant, here ? fault : ""));
+        n.instance(s.inst, t.stage_modules.back());
     }
     if (!used)
         throw Error(fmt::format("fault kind '{}' mutates {}, which {} does not instantiate", fault,
-                                mutated, top));
-    return mods;
+                                mutated, name));
+    for (const auto& [from, to] : w.links) n.connect(from, to);
+    for (const auto& [from, port] : w.taps) n.tap(from, port);
+    t.module = n.build();
+    t.module.fault = fault;
+    return t;
 }
 }  // namespace
 
 ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                         kern::Phase phase, const std::string& fault) {
     const std::string ph(kern::phase_name(phase));
-    ComposedTop t;
-    t.stages = {{"swiglu", "swiglu_" + ph, "ffn"},
-                {"fht", "fht_" + ph, "ffn"},
-                {"quant", "quant_token_" + ph, "down"}};
-    std::string name = "ffn_act_" + ph + "_" + ident(arch.name);
-    if (!fault.empty()) name += "_fault_" + ident(fault);
-    const auto mods = stage_modules(arch, bounds, t.stages, fault, name);
-    Netlist n("ffn_act", "ffn_act_" + ph, name,
-              "The FFN activation path into down_proj: swiglu -> fht (R4) -> quant_token.");
-    for (size_t i = 0; i < mods.size(); ++i) n.instance(t.stages[i].inst, mods[i]);
-    n.connect("swiglu.m_axis_h", "fht.s_axis_x");
-    n.connect("fht.m_axis_y", "quant.s_axis_x");
-    n.tap("swiglu.m_axis_h", "m_axis_tap_swiglu_h");
-    n.tap("fht.m_axis_y", "m_axis_tap_fht_y");
-    t.module = n.build();
-    t.stage_modules = mods;
-    t.module.fault = fault;
-    return t;
+    return compose(
+        arch, bounds, "ffn_act", "ffn_act_" + ph,
+        "The FFN activation path into down_proj: swiglu -> fht (R4) -> quant_token.",
+        {{"swiglu", "swiglu_" + ph, "ffn"},
+         {"fht", "fht_" + ph, "ffn"},
+         {"quant", "quant_token_" + ph, "down"}},
+        {{{"swiglu.m_axis_h", "fht.s_axis_x"}, {"fht.m_axis_y", "quant.s_axis_x"}},
+         {{"swiglu.m_axis_h", "m_axis_tap_swiglu_h"}, {"fht.m_axis_y", "m_axis_tap_fht_y"}}},
+        fault);
 }
 
 }  // namespace flexllm::rtlgen
