@@ -62,4 +62,32 @@ ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& b
         fault);
 }
 
+ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                        kern::Phase phase, const std::string& role, const std::string& fault) {
+    const kern::LinearRole r = kern::parse_role(role);
+    if (r != kern::LinearRole::kQ && r != kern::LinearRole::kK && r != kern::LinearRole::kV)
+        throw Error(
+            fmt::format("attn_in: role '{}' is not a projection of the attention input "
+                        "(q, k or v)",
+                        role));
+    const std::string ph(kern::phase_name(phase));
+    const std::string engine = phase == kern::Phase::kDecode
+                                   ? ""
+                                   : std::string(kern::engine_name(kern::prefill_engine_of(r)));
+    const std::string base = engine.empty() ? "attn_in_decode" : "attn_in_prefill_" + engine;
+    const std::string linear = engine.empty() ? "linear_decode" : "linear_prefill_" + engine;
+    return compose(arch, bounds, "attn_in", base,
+                   "The attention input path: rmsnorm (attn_norm) -> quant_token -> a projection.",
+                   {{"norm", "rmsnorm_" + ph, "attn"},
+                    {"quant", "quant_token_" + ph, role},
+                    {"proj", linear, role}},
+                   {{{"norm.m_axis_y", "quant.s_axis_x"},
+                     {"quant.m_axis_q", "proj.s_axis_act"},
+                     {"quant.m_axis_zr", "proj.s_axis_zr"}},
+                    {{"norm.m_axis_y", "m_axis_tap_norm_y"},
+                     {"quant.m_axis_q", "m_axis_tap_quant_q"},
+                     {"quant.m_axis_zr", "m_axis_tap_quant_zr"}}},
+                   fault);
+}
+
 }  // namespace flexllm::rtlgen

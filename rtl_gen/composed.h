@@ -34,4 +34,15 @@ struct ComposedTop {
 ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                         kern::Phase phase, const std::string& fault = {});
 
+// attn_in_<phase>[_<engine>]_<arch>: the attention's input path into one projection, rmsnorm
+// (attn_norm; s_axis_x the layer's input) -> quant_token (the projection's int4 codes and
+// {range, zero}) -> the linear engine that serves `role` (prefill: the K|Q engine for q and k,
+// linear_prefill_kq, named attn_in_prefill_kq_<arch>; the V|O engine for v; decode: the shared
+// GEMV, attn_in_decode_<arch>), its weight and channel-parameter streams ports of the top, paced
+// by the engine's memory channels; m_axis_y the projection. Taps m_axis_tap_norm_y,
+// m_axis_tap_quant_q and m_axis_tap_quant_zr. `role`: q, k or v; the same top serves the roles its
+// engine time-shares. `fault`: a fault kind of rmsnorm, quant_token or that linear variant.
+ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                        kern::Phase phase, const std::string& role, const std::string& fault = {});
+
 }  // namespace flexllm::rtlgen

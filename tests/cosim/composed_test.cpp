@@ -1,7 +1,8 @@
-// Composed tops against golden: the FFN activation path (swiglu -> fht -> quant_token) as one
-// Verilated top, bit-exact at its taps and outputs on both tiny configs and both phases, under
-// stalls; a fault inside one stage is reported at that stage first and its downstream ports as
-// propagated, with a waveform whose save file shows the taps.
+// Composed tops against golden: the FFN activation path (swiglu -> fht -> quant_token) and the
+// attention input path (rmsnorm -> quant_token -> a projection, its weights through the memory
+// channels) as Verilated tops, bit-exact at their taps and outputs under stalls; a fault inside
+// one stage is reported at that stage first and its downstream ports as propagated, with a
+// waveform whose save file shows the taps.
 #include "rtl_gen/composed.h"
 
 #include <gmock/gmock.h>
@@ -104,6 +105,69 @@ TEST(Composed, AFaultInOneStageIsReportedThereFirstAndDownstreamAsPropagated) {
     text << g.rdbuf();
     EXPECT_THAT(text.str(), HasSubstr("m_axis_tap_fht_y_tvalid"));
     EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("m_axis_tap_fht_y_tready")));
+}
+
+rtlgen::ComposedTop attn_in(const std::string& arch, kern::Phase p, const std::string& role,
+                            const std::string& fault = {}) {
+    return rtlgen::attn_in_top(kern::load_arch_config(arch), kern::model_bounds(tiny()), p, role,
+                               fault);
+}
+
+// The prefill K|Q engine serving k at tiny_a, the decode GEMV serving v at tiny_b.
+class ComposedAttnIn
+    : public ::testing::TestWithParam<std::tuple<const char*, kern::Phase, const char*>> {};
+
+TEST_P(ComposedAttnIn, IsBitExactAtEveryTapUnderStallsWithWeightsFromMemory) {
+    const auto [arch, p, role] = GetParam();
+    const auto top = attn_in(arch, p, role);
+    const auto stages = composed_cases(top, arch, p, 1);
+    const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
+    EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
+    EXPECT_EQ(r.csim, "ok") << r.module;
+    // x, the weight streams and the channel parameters in; y out; three taps; every beat seen.
+    const int weights = p == kern::Phase::kDecode ? kern::load_arch_config(arch).decode.bp : 1;
+    ASSERT_EQ(r.rtl.ports.size(), static_cast<size_t>(1 + weights + 1 + 1 + 3)) << r.module;
+    for (const auto& s : r.rtl.ports) EXPECT_EQ(s.beats, s.expected) << s.port;
+    ASSERT_TRUE(r.stalled) << r.module;
+    EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, ComposedAttnIn,
+                         ::testing::Values(std::tuple{"tiny_a", kern::Phase::kPrefill, "k"},
+                                           std::tuple{"tiny_b", kern::Phase::kDecode, "v"}),
+                         [](const auto& info) {
+                             return std::string(std::get<0>(info.param)) + "_" +
+                                    std::string(kern::phase_name(std::get<1>(info.param))) + "_" +
+                                    std::get<2>(info.param);
+                         });
+
+TEST(Composed, TheProjectionTopIsNamedByItsEngineAndServesItsRoles) {
+    EXPECT_EQ(attn_in("tiny_a", kern::Phase::kPrefill, "q").module.name,
+              "attn_in_prefill_kq_tiny_a");
+    EXPECT_EQ(attn_in("tiny_a", kern::Phase::kPrefill, "k").module.name,
+              "attn_in_prefill_kq_tiny_a");
+    EXPECT_EQ(attn_in("tiny_a", kern::Phase::kPrefill, "v").module.name,
+              "attn_in_prefill_vo_tiny_a");
+    EXPECT_EQ(attn_in("tiny_b", kern::Phase::kDecode, "q").module.name, "attn_in_decode_tiny_b");
+    flexllm::testing::expect_error([] { attn_in("tiny_a", kern::Phase::kDecode, "gate"); },
+                                   {"gate", "q, k or v"});
+}
+
+TEST(Composed, AFaultInTheNormIsReportedBeforeTheQuantizerAndTheProjection) {
+    // rmsnorm_decode's rsqrt-bit: the norm tap diverges first; the quantizer's taps and the
+    // projection's output carry it, each labelled propagated.
+    const auto top = attn_in("tiny_a", kern::Phase::kDecode, "q", "rsqrt-bit");
+    const auto stages = composed_cases(top, "tiny_a", kern::Phase::kDecode, 1);
+    const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), CaseOptions{});
+    ASSERT_FALSE(r.passed);
+    EXPECT_THAT(r.first_divergence, HasSubstr("stage norm (rmsnorm_decode, m_axis_y of attn)"));
+    EXPECT_THAT(r.first_divergence, HasSubstr("on m_axis_tap_norm_y"));
+    std::vector<std::string> later;
+    for (const auto& d : r.propagated) {
+        EXPECT_THAT(d, HasSubstr("(propagated)")) << d;
+        later.push_back(d.substr(0, d.find(" (")));
+    }
+    EXPECT_THAT(later, ::testing::IsSupersetOf({"stage quant", "stage proj"}));
 }
 
 TEST(Composed, FaultOfAStageTheTopDoesNotInstantiateIsAnError) {

@@ -122,10 +122,15 @@ TEST(Netlist, ComposedTopsPassVerilatorLint) {
     for (const char* arch : {"tiny_a", "tiny_b"})
         for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
             const auto a = kern::load_arch_config(arch);
-            const ComposedTop t = ffn_act_top(a, kern::model_bounds(tiny), p);
-            (void)write_modules({t.module}, a, kern::model_bounds(tiny), dir);
-            const ToolResult r = verilator_lint(module_sources(t.module, dir), t.module.name);
-            EXPECT_TRUE(r.ok) << t.module.name << "\n" << r.output;
+            std::vector<ComposedTop> tops = {ffn_act_top(a, kern::model_bounds(tiny), p),
+                                             attn_in_top(a, kern::model_bounds(tiny), p, "q")};
+            if (p == kern::Phase::kPrefill)
+                tops.push_back(attn_in_top(a, kern::model_bounds(tiny), p, "v"));
+            for (const ComposedTop& t : tops) {
+                (void)write_modules({t.module}, a, kern::model_bounds(tiny), dir);
+                const ToolResult r = verilator_lint(module_sources(t.module, dir), t.module.name);
+                EXPECT_TRUE(r.ok) << t.module.name << "\n" << r.output;
+            }
         }
 }
 
