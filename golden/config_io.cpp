@@ -54,6 +54,42 @@ std::vector<std::string> split_list(const std::string& list, const std::string& 
     return out;
 }
 
+std::string toml_quoted(std::string_view s) {
+    std::string out = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f)
+                    out += fmt::format("\\u{:04X}", c);
+                else
+                    out += ch;
+        }
+    }
+    return out + "\"";
+}
+
 void check_probability(double p, const std::string& where) {
     if (!(p >= 0 && p < 1))
         throw Error(fmt::format("bad {} {}", where, p), "a probability in [0, 1)");

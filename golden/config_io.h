@@ -30,6 +30,10 @@ bool plain_file_name(std::string_view name);
 // `where` (e.g. "--arch" or "suite.toml: archs").
 std::vector<std::string> split_list(const std::string& list, const std::string& where);
 
+// `s` as a TOML basic string, quotes included: '"' and '\\' escaped, control characters as \n, \t,
+// ... or \uXXXX, so that any string read from a config writes back as the same string.
+std::string toml_quoted(std::string_view s);
+
 // Throws Error "bad <where> <p>" unless 0 <= p < 1 (nan fails too).
 void check_probability(double p, const std::string& where);
 

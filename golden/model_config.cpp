@@ -64,11 +64,11 @@ void ModelConfig::validate() const {
 
 std::string ModelConfig::to_toml() const {
     std::string s = fmt::format(
-        "name = \"{}\"\nhidden = {}\nlayers = {}\nheads = {}\nkv_heads = {}\nhead_dim = {}\n"
+        "name = {}\nhidden = {}\nlayers = {}\nheads = {}\nkv_heads = {}\nhead_dim = {}\n"
         "intermediate = {}\nvocab = {}\nmax_positions = {}\nrope_theta = {:.17g}\n"
         "rms_eps = {:.17g}\ntie_embeddings = {}\n\n[rope_scaling]\n",
-        name, hidden, layers, heads, kv_heads, head_dim, intermediate, vocab, max_positions,
-        rope_theta, rms_eps, tie_embeddings);
+        toml_quoted(name), hidden, layers, heads, kv_heads, head_dim, intermediate, vocab,
+        max_positions, rope_theta, rms_eps, tie_embeddings);
     if (!rope_scaling.llama3) return s + "type = \"none\"\n";
     return s + fmt::format(
                    "type = \"llama3\"\nfactor = {:.17g}\nlow_freq_factor = {:.17g}\n"

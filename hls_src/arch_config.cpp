@@ -156,7 +156,7 @@ std::string to_toml(const ArchParams& params) {
         switch (f.kind) {
             case Field::kString:
             case Field::kOptString:
-                out += fmt::format("{} = \"{}\"\n", f.key, f.str(p));
+                out += fmt::format("{} = {}\n", f.key, toml_quoted(f.str(p)));
                 break;
             case Field::kDouble:
             case Field::kFraction:

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "golden/config_io.h"
 #include "golden/error.h"
 
 namespace flexllm::golden {
@@ -37,6 +38,15 @@ TEST(ModelConfig, BuiltinsLoadAndRoundTripThroughToml) {
         EXPECT_EQ(c.to_toml(), d.to_toml()) << name;
     }
     EXPECT_GE(builtin_model_names().size(), 3u);
+}
+
+TEST(ModelConfig, ANameWithQuotesBackslashesAndControlCharactersRoundTrips) {
+    // A name is any TOML string: written back quoted, it must read as the same name (a .gv stores
+    // the model this way, and `regress --golden` reads it back).
+    EXPECT_EQ(toml_quoted("a\"b\\c\n\t\x01\x7f d"), "\"a\\\"b\\\\c\\n\\t\\u0001\\u007F d\"");
+    ModelConfig c = load_model_config("tiny");
+    c.name = "my \"tiny\" \\ model\n\x1f";
+    EXPECT_EQ(parse_model_config(c.to_toml(), "roundtrip").name, c.name);
 }
 
 std::string tiny_with(const std::string& key, const std::string& value) {
