@@ -337,43 +337,59 @@ OnDemandModel on_demand_model(const RtlModule& rtl) {
             const auto t0 = std::chrono::steady_clock::now();
             const fs::path d = scratch_dir(root, stem), src = d / "src", obj = d / "obj",
                            inc = d / "include" / "tb", log = d / "build.log";
-            fs::create_directories(src);
-            fs::create_directories(inc);
-            for (const auto& [name, text] : rtl.sources) write_file(src / name, text);
-            for (const auto& [name, text] : embedded::harness_headers())
-                write_file(inc / (std::string(name) + ".h"), text);
-            write_file(src / (rtl.module + "_bind.cpp"), binding);
-            write_file(src / (rtl.module + "_entry.cpp"), shim);
-            write_file(d / "exports.map",
-                       fmt::format("{{ global: {}; local: *; }};\n", kEntryPoint));
-            const std::string prefix = "V" + rtl.module;
-            std::string files;
-            for (const auto& [name, text] : rtl.sources)
-                files += " " + shell_quote((src / name).string());
-            run_or_throw(
-                fmt::format("Verilating {}", rtl.module),
-                fmt::format("{} {} --top-module {} --prefix {} -Mdir {} -CFLAGS {} {} {} {}",
-                            shell_quote(t.verilator), kVerilatorFlags, rtl.module, prefix,
-                            shell_quote(obj.string()), shell_quote("-I" + (d / "include").string()),
-                            files, shell_quote((src / (rtl.module + "_bind.cpp")).string()),
-                            shell_quote((src / (rtl.module + "_entry.cpp")).string())),
-                log, src.string(), rtl.origin);
-            run_or_throw(fmt::format("compiling the model of {}", rtl.module),
-                         fmt::format("make -C {} -f {}.mk -j {} {} {}__ALL.a {}_bind.o {}_entry.o",
-                                     shell_quote(obj.string()), prefix,
-                                     std::max(1u, std::thread::hardware_concurrency()), kMakeFlags,
-                                     prefix, rtl.module, rtl.module),
-                         log, src.string(), rtl.origin);
-            const fs::path rt = runtime_library(root, obj, prefix, tool_key, log);
-            run_or_throw(
-                fmt::format("linking the model of {}", rtl.module),
-                fmt::format("{} -shared -o {} {} {} {} {} -lz -pthread -Wl,--version-script={}",
-                            shell_quote(t.cxx), shell_quote((d / "model.so").string()),
-                            shell_quote((obj / (rtl.module + "_bind.o")).string()),
-                            shell_quote((obj / (rtl.module + "_entry.o")).string()),
-                            shell_quote((obj / (prefix + "__ALL.a")).string()),
-                            shell_quote(rt.string()), shell_quote((d / "exports.map").string())),
-                log, src.string(), rtl.origin);
+            try {
+                fs::create_directories(src);
+                fs::create_directories(inc);
+                for (const auto& [name, text] : rtl.sources) write_file(src / name, text);
+                for (const auto& [name, text] : embedded::harness_headers())
+                    write_file(inc / (std::string(name) + ".h"), text);
+                write_file(src / (rtl.module + "_bind.cpp"), binding);
+                write_file(src / (rtl.module + "_entry.cpp"), shim);
+                write_file(d / "exports.map",
+                           fmt::format("{{ global: {}; local: *; }};\n", kEntryPoint));
+                const std::string prefix = "V" + rtl.module;
+                std::string files;
+                for (const auto& [name, text] : rtl.sources)
+                    files += " " + shell_quote((src / name).string());
+                run_or_throw(
+                    fmt::format("Verilating {}", rtl.module),
+                    fmt::format("{} {} --top-module {} --prefix {} -Mdir {} -CFLAGS {} {} {} {}",
+                                shell_quote(t.verilator), kVerilatorFlags, rtl.module, prefix,
+                                shell_quote(obj.string()),
+                                shell_quote("-I" + (d / "include").string()), files,
+                                shell_quote((src / (rtl.module + "_bind.cpp")).string()),
+                                shell_quote((src / (rtl.module + "_entry.cpp")).string())),
+                    log, src.string(), rtl.origin);
+                run_or_throw(
+                    fmt::format("compiling the model of {}", rtl.module),
+                    fmt::format("make -C {} -f {}.mk -j {} {} {}__ALL.a {}_bind.o {}_entry.o",
+                                shell_quote(obj.string()), prefix,
+                                std::max(1u, std::thread::hardware_concurrency()), kMakeFlags,
+                                prefix, rtl.module, rtl.module),
+                    log, src.string(), rtl.origin);
+                const fs::path rt = runtime_library(root, obj, prefix, tool_key, log);
+                run_or_throw(
+                    fmt::format("linking the model of {}", rtl.module),
+                    fmt::format("{} -shared -o {} {} {} {} {} -lz -pthread -Wl,--version-script={}",
+                                shell_quote(t.cxx), shell_quote((d / "model.so").string()),
+                                shell_quote((obj / (rtl.module + "_bind.o")).string()),
+                                shell_quote((obj / (rtl.module + "_entry.o")).string()),
+                                shell_quote((obj / (prefix + "__ALL.a")).string()),
+                                shell_quote(rt.string()),
+                                shell_quote((d / "exports.map").string())),
+                    log, src.string(), rtl.origin);
+            } catch (const Error& e) {
+                // The scratch folder of a failed build becomes <entry>.failed (the last failure
+                // of these sources, kept for its log), so failures leave no scratch behind.
+                const fs::path failed = root / (stem + ".failed");
+                fs::remove_all(failed, ec);
+                fs::remove_all(obj, ec);
+                fs::rename(d, failed, ec);
+                if (ec) fs::remove_all(d, ec);
+                const bool logged = e.hint().rfind("full log: ", 0) == 0;
+                throw Error(e.what(),
+                            logged ? "full log: " + (failed / "build.log").string() : e.hint());
+            }
             fs::remove_all(obj, ec);  // the objects are in model.so; src/ and build.log stay
             publish(d, entry);
             out.built = true;

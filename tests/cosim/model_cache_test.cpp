@@ -87,6 +87,17 @@ TEST(ModelCache, RtlDirWithTheBuildsRtlUsesTheBuiltInModelAndGarbageIsAnError) {
     EXPECT_THAT([&] { run_regress(o); },
                 ::testing::ThrowsMessage<Error>(::testing::AllOf(
                     HasSubstr("Verilating quant_token_decode_tiny_a failed"), HasSubstr(top))));
+    // The failed build leaves no scratch folder, only <entry>.failed with the log it names.
+    try {
+        run_regress(o);
+        ADD_FAILURE() << "garbage RTL built";
+    } catch (const Error& e) {
+        const std::string log = e.hint().substr(e.hint().find(": ") + 2);
+        EXPECT_THAT(log, ::testing::EndsWith(".failed/build.log")) << e.hint();
+        EXPECT_TRUE(fs::is_regular_file(log)) << log;
+    }
+    for (const auto& f : fs::directory_iterator(cache))
+        EXPECT_EQ(f.path().filename().string().find(".tmp-"), std::string::npos) << f.path();
     nlohmann::json j;
     const fs::path man = tmp / "tiny_a" / "quant_token_decode_tiny_a.json";
     std::ifstream(man) >> j;
