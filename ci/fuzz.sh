@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
-jobs=${FLEXLLM_FUZZ_JOBS:-1}
+jobs=${FLEXLLM_FUZZ_JOBS:-$(nproc)}  # build jobs
 CXX=${CXX:-clang++-14}
 command -v "$CXX" >/dev/null || CXX=clang++
 start=$(date +%s)
