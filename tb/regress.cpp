@@ -218,10 +218,14 @@ RegressResult run_regress(const RegressOptions& opts) {
         !o.fault.empty() && o.fault != "none" ? &rtlgen::fault_variant(o.fault) : nullptr;
     const golden::ModelConfig m = suite_model(o);
 
+    const std::vector<std::string> globs = split_list(o.filter, "--filter");
     std::vector<CaseSpec> sel;
     int idx = 0;
     for (const auto& c : suite_cases(o)) {
-        if (!glob_match(o.filter, c.id())) continue;
+        const std::string id = c.id();
+        if (std::none_of(globs.begin(), globs.end(),
+                         [&](const std::string& g) { return glob_match(g, id); }))
+            continue;
         if (idx++ % shard_n == shard_i) sel.push_back(c);
     }
     if (sel.empty())

@@ -13,8 +13,9 @@ Registrar reg(
          auto o = std::make_shared<tb::RegressOptions>();
          sub.add_option("--suite", o->suite, "built-in suite (default, smoke) or suite TOML file");
          sub.add_option("--filter", o->filter,
-                        "glob over test ids ARCH/PHASE/L<layer>/STAGE/ROLE and, before the "
-                        "first and after the last layer, ARCH/PHASE/STAGE/ROLE");
+                        "globs over test ids ARCH/PHASE/L<layer>/STAGE/ROLE and, before the "
+                        "first and after the last layer, ARCH/PHASE/STAGE/ROLE; a comma "
+                        "separates globs, a case matching any is selected");
          sub.add_option("--layers", o->layers,
                         "decoder layers to drive: all (with the embedding and the LM head) or a "
                         "list, e.g. 0,1 or embed,0 or 1,lm_head");

@@ -84,7 +84,19 @@ TEST(Regress, ListsCasesAndSelectsTheMutantsCases) {
     for (const auto& c : suite_cases(apply_suite(o)))
         if (glob_match(o.filter, c.id())) want.push_back(c.id() + "\n");
     EXPECT_EQ(l.table, fmt::format("{}", fmt::join(want, "")));
+    // Comma-separated globs select the union, each case once, in suite order.
+    o.filter = "tiny_b/decode/L1/*,*/lm_head,tiny_b/decode/L1/rmsnorm/*";
+    std::vector<std::string> any;
+    for (const auto& c : suite_cases(apply_suite(o)))
+        if (glob_match("tiny_b/decode/L1/*", c.id()) || glob_match("*/lm_head", c.id()))
+            any.push_back(c.id() + "\n");
+    ASSERT_GT(any.size(), want.size());
+    EXPECT_EQ(run_regress(o).table, fmt::format("{}", fmt::join(any, "")));
+    o.filter = "tiny_b/*,";
+    EXPECT_THAT([&] { run_regress(o); },
+                ::testing::ThrowsMessage<Error>(HasSubstr("--filter: empty item")));
     o.list_only = false;
+    o.filter = "tiny_b/decode/L1/*";
     o.waves = "never";
     o.fault = "acc-bit";  // a mutant of linear_prefill_ffn
     o.filter = "tiny_a/prefill/L0/*";
