@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -13,57 +14,56 @@
 namespace flexllm::rtlgen {
 
 namespace {
-// A top's wiring: internal connections (from -> to) and taps (internal output -> tap port).
-struct Wiring {
+// What a top is made of: its kernel and variant, its purpose, its stages in dataflow order, its
+// internal connections (from -> to) and its taps (internal output -> tap port).
+struct TopPlan {
+    std::string kernel, variant, purpose;
+    std::vector<ComposedStage> stages;
     std::vector<std::pair<std::string, std::string>> links, taps;
+    bool instantiates(const std::string& v) const {
+        return std::any_of(stages.begin(), stages.end(),
+                           [&](const ComposedStage& s) { return s.variant == v; });
+    }
 };
 
-// The top <variant>_<arch>[_fault_<kind>] of `stages` wired by `w`: the stages' modules, the one
-// of `fault`'s variant mutated (an Error when no stage has that variant).
-ComposedTop compose(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
-                    const std::string& kernel, const std::string& variant,
-                    const std::string& purpose, std::vector<ComposedStage> stages, const Wiring& w,
+// The top <variant>_<arch>[_fault_<kind>] of plan `p`: the stages' modules, the one of `fault`'s
+// variant mutated (an Error when no stage has that variant).
+ComposedTop compose(const kern::ArchParams& arch, const kern::ModelBounds& bounds, const TopPlan& p,
                     const std::string& fault) {
-    std::string name = variant + "_" + ident(arch.name);
+    std::string name = p.variant + "_" + ident(arch.name);
     if (!fault.empty()) name += "_fault_" + ident(fault);
     const std::string mutated = fault.empty() ? "" : fault_variant(fault).variant;
-    bool used = fault.empty();
-    ComposedTop t;
-    t.stages = std::move(stages);
-    Netlist n(kernel, variant, name, purpose);
-    for (const auto& s : t.stages) {
-        const bool here = s.variant == mutated;
-        used = used || here;
-        t.stage_modules.push_back(generate_variant(arch, bounds, s.variant, here ? fault : ""));
-        n.instance(s.inst, t.stage_modules.back());
-    }
-    if (!used)
+    if (!fault.empty() && !p.instantiates(mutated))
         throw Error(fmt::format("fault kind '{}' mutates {}, which {} does not instantiate", fault,
                                 mutated, name));
-    for (const auto& [from, to] : w.links) n.connect(from, to);
-    for (const auto& [from, port] : w.taps) n.tap(from, port);
+    ComposedTop t;
+    t.stages = p.stages;
+    Netlist n(p.kernel, p.variant, name, p.purpose);
+    for (const auto& s : t.stages) {
+        t.stage_modules.push_back(
+            generate_variant(arch, bounds, s.variant, s.variant == mutated ? fault : ""));
+        n.instance(s.inst, t.stage_modules.back());
+    }
+    for (const auto& [from, to] : p.links) n.connect(from, to);
+    for (const auto& [from, port] : p.taps) n.tap(from, port);
     t.module = n.build();
     t.module.fault = fault;
     return t;
 }
-}  // namespace
 
-ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
-                        kern::Phase phase, const std::string& fault) {
+TopPlan ffn_act_plan(kern::Phase phase) {
     const std::string ph(kern::phase_name(phase));
-    return compose(
-        arch, bounds, "ffn_act", "ffn_act_" + ph,
-        "The FFN activation path into down_proj: swiglu -> fht (R4) -> quant_token.",
-        {{"swiglu", "swiglu_" + ph, "ffn"},
-         {"fht", "fht_" + ph, "ffn"},
-         {"quant", "quant_token_" + ph, "down"}},
-        {{{"swiglu.m_axis_h", "fht.s_axis_x"}, {"fht.m_axis_y", "quant.s_axis_x"}},
-         {{"swiglu.m_axis_h", "m_axis_tap_swiglu_h"}, {"fht.m_axis_y", "m_axis_tap_fht_y"}}},
-        fault);
+    return {"ffn_act",
+            "ffn_act_" + ph,
+            "The FFN activation path into down_proj: swiglu -> fht (R4) -> quant_token.",
+            {{"swiglu", "swiglu_" + ph, "ffn"},
+             {"fht", "fht_" + ph, "ffn"},
+             {"quant", "quant_token_" + ph, "down"}},
+            {{"swiglu.m_axis_h", "fht.s_axis_x"}, {"fht.m_axis_y", "quant.s_axis_x"}},
+            {{"swiglu.m_axis_h", "m_axis_tap_swiglu_h"}, {"fht.m_axis_y", "m_axis_tap_fht_y"}}};
 }
 
-ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
-                        kern::Phase phase, const std::string& role, const std::string& fault) {
+TopPlan attn_in_plan(kern::Phase phase, const std::string& role) {
     const kern::LinearRole r = kern::parse_role(role);
     if (r != kern::LinearRole::kQ && r != kern::LinearRole::kK && r != kern::LinearRole::kV)
         throw Error(
@@ -76,18 +76,50 @@ ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& b
                                    : std::string(kern::engine_name(kern::prefill_engine_of(r)));
     const std::string base = engine.empty() ? "attn_in_decode" : "attn_in_prefill_" + engine;
     const std::string linear = engine.empty() ? "linear_decode" : "linear_prefill_" + engine;
-    return compose(arch, bounds, "attn_in", base,
-                   "The attention input path: rmsnorm (attn_norm) -> quant_token -> a projection.",
-                   {{"norm", "rmsnorm_" + ph, "attn"},
-                    {"quant", "quant_token_" + ph, role},
-                    {"proj", linear, role}},
-                   {{{"norm.m_axis_y", "quant.s_axis_x"},
-                     {"quant.m_axis_q", "proj.s_axis_act"},
-                     {"quant.m_axis_zr", "proj.s_axis_zr"}},
-                    {{"norm.m_axis_y", "m_axis_tap_norm_y"},
-                     {"quant.m_axis_q", "m_axis_tap_quant_q"},
-                     {"quant.m_axis_zr", "m_axis_tap_quant_zr"}}},
-                   fault);
+    return {"attn_in",
+            base,
+            "The attention input path: rmsnorm (attn_norm) -> quant_token -> a projection.",
+            {{"norm", "rmsnorm_" + ph, "attn"},
+             {"quant", "quant_token_" + ph, role},
+             {"proj", linear, role}},
+            {{"norm.m_axis_y", "quant.s_axis_x"},
+             {"quant.m_axis_q", "proj.s_axis_act"},
+             {"quant.m_axis_zr", "proj.s_axis_zr"}},
+            {{"norm.m_axis_y", "m_axis_tap_norm_y"},
+             {"quant.m_axis_q", "m_axis_tap_quant_q"},
+             {"quant.m_axis_zr", "m_axis_tap_quant_zr"}}};
+}
+
+// One plan per distinct top: the roles an engine time-shares give the same top.
+std::vector<TopPlan> plans() {
+    std::vector<TopPlan> out;
+    for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
+        out.push_back(ffn_act_plan(p));
+        out.push_back(attn_in_plan(p, "q"));
+        if (p == kern::Phase::kPrefill) out.push_back(attn_in_plan(p, "v"));
+    }
+    return out;
+}
+}  // namespace
+
+ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                        kern::Phase phase, const std::string& fault) {
+    return compose(arch, bounds, ffn_act_plan(phase), fault);
+}
+
+ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                        kern::Phase phase, const std::string& role, const std::string& fault) {
+    return compose(arch, bounds, attn_in_plan(phase, role), fault);
+}
+
+std::vector<ComposedTop> composed_tops(const kern::ArchParams& arch,
+                                       const kern::ModelBounds& bounds, const std::string& fault) {
+    const std::string mutated = fault.empty() ? "" : fault_variant(fault).variant;
+    std::vector<ComposedTop> out;
+    for (const TopPlan& p : plans())
+        if (fault.empty() || p.instantiates(mutated))
+            out.push_back(compose(arch, bounds, p, fault));
+    return out;
 }
 
 }  // namespace flexllm::rtlgen

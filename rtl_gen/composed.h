@@ -45,4 +45,11 @@ ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& b
 ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                         kern::Phase phase, const std::string& role, const std::string& fault = {});
 
+// Every distinct composed top of `arch`, per phase ffn_act and the attn_in of each engine (prefill:
+// K|Q serving q, V|O serving v; decode: the shared GEMV). With `fault`, only the tops that
+// instantiate the variant it mutates, each with that instance mutated (empty when none does).
+std::vector<ComposedTop> composed_tops(const kern::ArchParams& arch,
+                                       const kern::ModelBounds& bounds,
+                                       const std::string& fault = {});
+
 }  // namespace flexllm::rtlgen

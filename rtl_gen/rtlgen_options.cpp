@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -10,6 +11,7 @@
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
+#include "rtl_gen/composed.h"
 #include "rtl_gen/generator.h"
 #include "rtl_gen/lint.h"
 
@@ -22,6 +24,9 @@ void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
     app.add_option("--kernel", o.kernel, "generate only this kernel or variant");
     app.add_option("--inject-fault", o.fault,
                    "write a mutant: " + join(fault_kinds()) + " (flexllm list faults)");
+    app.add_flag("--composed", o.composed,
+                 "also write the composed tops (ffn_act, attn_in: kernels wired by the netlist "
+                 "builder)");
     app.add_flag("--quiet", o.quiet, "print nothing on success");
     CLI::Option* lint =
         app.add_flag("--lint", o.lint,
@@ -39,6 +44,14 @@ int run_rtlgen(const RtlgenOptions& o) {
     if (!fault.empty()) (void)fault_variant(fault);  // an unknown kind is an error
     check_output_dir(o.out, "--out");
     std::vector<Module> mods = generate(arch, bounds, fault);
+    std::vector<std::string> composed;  // the composed tops' kernels and variants, for the hint
+    if (o.composed)
+        for (ComposedTop& t : composed_tops(arch, bounds, fault)) {
+            for (const std::string& n : {t.module.kernel, t.module.variant})
+                if (std::find(composed.begin(), composed.end(), n) == composed.end())
+                    composed.push_back(n);
+            mods.push_back(std::move(t.module));
+        }
     if (!o.kernel.empty()) {
         std::erase_if(
             mods, [&](const Module& m) { return m.kernel != o.kernel && m.variant != o.kernel; });
@@ -46,7 +59,10 @@ int run_rtlgen(const RtlgenOptions& o) {
             std::vector<std::string> names;
             for (const auto& v : variants()) names.push_back(v.variant);
             throw Error(fmt::format("unknown kernel '{}' (or not affected by the fault)", o.kernel),
-                        "kernels: " + join(kernel_names()) + "; variants: " + join(names));
+                        "kernels: " + join(kernel_names()) + "; variants: " + join(names) +
+                            (!o.composed ? "; composed tops (ffn_act, attn_in) with --composed"
+                             : composed.empty() ? ""
+                                                : "; composed tops: " + join(composed)));
         }
     }
     const auto paths = write_modules(mods, arch, bounds, o.out);

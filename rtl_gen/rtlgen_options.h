@@ -14,8 +14,9 @@ struct RtlgenOptions {
     std::string kernel;          // empty: every kernel
     std::string fault = "none";  // a fault kind of rtl_gen/kernels.txt
     bool quiet = false;
-    bool lint = false;    // run verilator --lint-only -Wall and yosys on every written module
-    bool coarse = false;  // with lint: yosys stops after coarse synthesis (large configs)
+    bool lint = false;      // run verilator --lint-only -Wall and yosys on every written module
+    bool coarse = false;    // with lint: yosys stops after coarse synthesis (large configs)
+    bool composed = false;  // also the composed tops (rtl_gen/composed.h)
 };
 
 void add_rtlgen_options(CLI::App& app, RtlgenOptions& o);

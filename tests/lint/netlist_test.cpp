@@ -7,11 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/composed.h"
+#include "rtl_gen/kernel_list.h"
 #include "rtl_gen/lint.h"
+#include "rtl_gen/rtlgen_options.h"
 #include "tests/unit/file_test_support.h"
 
 namespace flexllm::rtlgen {
@@ -119,19 +122,70 @@ TEST(Netlist, ComposedTopsPassVerilatorLint) {
     const std::string dir = flexllm::testing::temp_path("netlist", "lint", "");
     std::filesystem::create_directories(dir);
     const golden::ModelConfig tiny = golden::load_model_config("tiny");
-    for (const char* arch : {"tiny_a", "tiny_b"})
-        for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
-            const auto a = kern::load_arch_config(arch);
-            std::vector<ComposedTop> tops = {ffn_act_top(a, kern::model_bounds(tiny), p),
-                                             attn_in_top(a, kern::model_bounds(tiny), p, "q")};
-            if (p == kern::Phase::kPrefill)
-                tops.push_back(attn_in_top(a, kern::model_bounds(tiny), p, "v"));
-            for (const ComposedTop& t : tops) {
-                (void)write_modules({t.module}, a, kern::model_bounds(tiny), dir);
-                const ToolResult r = verilator_lint(module_sources(t.module, dir), t.module.name);
-                EXPECT_TRUE(r.ok) << t.module.name << "\n" << r.output;
-            }
+    for (const char* arch : {"tiny_a", "tiny_b"}) {
+        const auto a = kern::load_arch_config(arch);
+        for (const ComposedTop& t : composed_tops(a, kern::model_bounds(tiny))) {
+            (void)write_modules({t.module}, a, kern::model_bounds(tiny), dir);
+            const ToolResult r = verilator_lint(module_sources(t.module, dir), t.module.name);
+            EXPECT_TRUE(r.ok) << t.module.name << "\n" << r.output;
         }
+    }
+}
+
+// The module names (file stems of the manifests) `flexllm rtlgen` wrote into `dir`.
+std::set<std::string> written(const std::string& dir) {
+    std::set<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".json") out.insert(e.path().stem().string());
+    return out;
+}
+
+TEST(Netlist, RtlgenWritesTheComposedTopsOnRequest) {
+    RtlgenOptions o;
+    o.arch = "tiny_a";
+    o.quiet = true;
+    o.composed = true;
+    auto fresh = [&](const std::string& tag) {
+        o.out = flexllm::testing::temp_path("netlist", "rtlgen_" + tag, "");
+        std::filesystem::remove_all(o.out);
+        return o.out;
+    };
+    const std::string all = fresh("all");
+    ASSERT_EQ(run_rtlgen(o), 0);
+    const std::set<std::string> tops = {"ffn_act_prefill_tiny_a", "ffn_act_decode_tiny_a",
+                                        "attn_in_prefill_kq_tiny_a", "attn_in_prefill_vo_tiny_a",
+                                        "attn_in_decode_tiny_a"};
+    const std::set<std::string> got = written(all);
+    for (const auto& t : tops) EXPECT_TRUE(got.count(t)) << t;
+    EXPECT_EQ(got.size(), variants().size() + tops.size());
+    EXPECT_TRUE(std::filesystem::is_regular_file(all + "/attn_in_decode_tiny_a_bind.cpp"));
+
+    o.kernel = "attn_in";
+    (void)fresh("attn_in");
+    ASSERT_EQ(run_rtlgen(o), 0);
+    EXPECT_EQ(written(o.out),
+              (std::set<std::string>{"attn_in_prefill_kq_tiny_a", "attn_in_prefill_vo_tiny_a",
+                                     "attn_in_decode_tiny_a"}));
+    // A fault mutates one variant: its mutant and the composed tops that instantiate it.
+    o.kernel.clear();
+    o.fault = "rsqrt-bit";
+    (void)fresh("fault");
+    ASSERT_EQ(run_rtlgen(o), 0);
+    EXPECT_EQ(written(o.out), (std::set<std::string>{"rmsnorm_decode_tiny_a_fault_rsqrt_bit",
+                                                     "attn_in_decode_tiny_a_fault_rsqrt_bit"}));
+    // Without --composed the composed tops are not kernels: an error whose hint says where they
+    // are.
+    o.fault = "none";
+    o.composed = false;
+    o.kernel = "attn_in";
+    (void)fresh("plain");
+    try {
+        run_rtlgen(o);
+        ADD_FAILURE() << "--kernel attn_in without --composed: no error";
+    } catch (const Error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("unknown kernel 'attn_in'"));
+        EXPECT_THAT(e.hint(), HasSubstr("with --composed"));
+    }
 }
 
 }  // namespace
