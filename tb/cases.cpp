@@ -373,11 +373,12 @@ std::string trace_failure(DutFactory make, const Bench& bench, const RunOptions&
     std::unique_ptr<Dut> dut = make(ro.seed);
     (void)run_dut(*dut, bench, ro);
     const std::optional<GtkwMarker> marker =
-        fr.first ? std::optional<GtkwMarker>({2 * static_cast<int64_t>(fr.first->cycle + 4),
-                                              2 * static_cast<int64_t>(ro.wave_to + 5)})
+        fr.first ? std::optional<GtkwMarker>({static_cast<int64_t>(trace_time(fr.first->cycle)),
+                                              static_cast<int64_t>(trace_time(ro.wave_to + 1)),
+                                              fr.first->port, fr.first->lane})
                  : std::nullopt;
     write_gtkw((fs::path(dir) / (stem + ".gtkw")).string(), fst.string(), *dut,
-               (ro.wave_from + 4) * 2, marker);
+               trace_time(ro.wave_from), marker);
     return fst.string();
 }
 

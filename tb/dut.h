@@ -112,6 +112,12 @@ class Dut {
 
 using DutFactory = std::unique_ptr<Dut> (*)(uint64_t seed);
 
+// The time axis of the FST the harness writes (trace_dump's times, in the dump's 1 ps resolution):
+// harness cycle c at c ns, so that GTKWave's time readout is the cycle number. The values of cycle
+// c (what its handshakes see) from c ns, its rising clock edge at c.5 ns; the reset is not traced.
+inline constexpr uint64_t kTraceTimePerCycle = 1000;
+inline constexpr uint64_t trace_time(uint64_t cycle) { return kTraceTimePerCycle * cycle; }
+
 // The Verilated models linked into this binary (tb/models: one per generated module).
 // Returns nullptr when the module is not built in.
 DutFactory find_dut(const std::string& module);

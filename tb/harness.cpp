@@ -258,18 +258,11 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
     for (auto& o : outs)
         if (!o.ref->tap) *o.ref->ready = 0;
     *dut.rst = 1;
-    uint64_t t = 0;
-    if (!opt.wave_path.empty() && opt.wave_from == 0) {
-        dut.trace_open(opt.wave_path);
-        tracing = true;
-    }
     for (int i = 0; i < 4; ++i) {
         *dut.clk = 0;
         dut.eval();
-        dump(t++);
         *dut.clk = 1;
         dut.eval();
-        dump(t++);
     }
     *dut.rst = 0;
 
@@ -281,7 +274,7 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
     bool any_in = false;
     while (outs_done < outs.size()) {
         if (!opt.wave_path.empty()) {
-            if (!tracing && cycle == opt.wave_from && opt.wave_from > 0) {
+            if (!tracing && cycle == opt.wave_from) {
                 dut.trace_open(opt.wave_path);
                 tracing = true;
             }
@@ -352,7 +345,7 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
             if (!o.ref->tap) *o.ref->ready = !(stall_thr && rng.next() < stall_thr);
         *dut.clk = 0;
         dut.eval();
-        dump(t++);
+        dump(trace_time(cycle));
         // Handshakes on inputs.
         for (auto& p : ins) {
             const bool rdy = *p.ref->ready;
@@ -447,7 +440,7 @@ RunResult run_dut(Dut& dut, const Bench& bench, const RunOptions& opt) {
         }
         *dut.clk = 1;
         dut.eval();
-        dump(t++);
+        dump(trace_time(cycle) + kTraceTimePerCycle / 2);
         ++cycle;
         if (cycle - last_progress > opt.watchdog_cycles) {
             std::string detail;

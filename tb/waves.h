@@ -1,6 +1,7 @@
-// GTKWave save files: one group per stream port of the module (tvalid, tready, tlast, tdata),
-// then the clock/reset and the scalar ports, for the FST the harness writes on failure. And a
-// check that the GTKWave application itself opens such a pair, headless.
+// GTKWave save files: one group per stream port of the module (tvalid, tready, tlast, tdata and
+// tdata split into its lanes, in decimal), then the clock/reset and the scalar ports, for the FST
+// the harness writes on failure (time axis: tb/dut.h, trace_time). And a check that the GTKWave
+// application itself opens such a pair, headless.
 #pragma once
 
 #include <cstdint>
@@ -14,11 +15,16 @@
 namespace flexllm::tb {
 
 // Where a save file puts the primary marker (the first divergence) and the end of the traced
-// window the view is zoomed to, in simulation time (harness cycle c is at 2 (c + 4)).
+// window the view is zoomed to, in simulation time (trace_time), and the diverging port and lane,
+// whose lane trace is highlighted.
 struct GtkwMarker {
     int64_t time = 0;
     int64_t view_end = 0;
+    std::string port;
+    int lane = 0;
 };
+// A stream's lanes are listed as traces "<port>_lane<i>" when it has at most this many.
+inline constexpr int kGtkwMaxLaneTraces = 64;
 // Writes `gtkw_path` referring to `fst_path`, starting the view at simulation time `time_start`,
 // with `marker` set and the view zoomed to [time_start, marker->view_end].
 void write_gtkw(const std::string& gtkw_path, const std::string& fst_path, const Dut& dut,

@@ -44,6 +44,12 @@ SaveFile read_save_file(const std::string& path) {
             continue;
         }
         if (line.empty() || line[0] == '@') continue;
+        if (line.rfind("#{", 0) == 0) {  // an alias of bits: "#{name} (k)vector ..."
+            const std::string name = line.substr(2, line.find('}') - 2);
+            s.rows.push_back(name);
+            s.signals.push_back(name);
+            continue;
+        }
         if (line.rfind("[timestart] ", 0) == 0) s.timestart = std::stoll(line.substr(12));
         if (line[0] == '[') continue;
         if (line[0] == '-') {
@@ -91,13 +97,14 @@ TEST(Gtkwave, OpensTheFailureWaveformWithItsSaveFile) {
     ASSERT_TRUE(fs::exists(gtkw));
 
     // The window the harness traces around the first divergence at cycle C (tb/README.md): cycles
-    // [C - window, C + window/4 + 8], harness cycle c at simulation times [2(c+4), 2(c+5)).
+    // [C - window, C + window/4 + 8], harness cycle c at c ns = 1000 c ps, its clock edge at c.5
+    // ns.
     const Divergence& d = *c.rtl.first;
     ASSERT_GT(d.cycle, o.wave_window) << "the test wants a window that does not start at reset";
     const uint64_t from = d.cycle - o.wave_window, to = d.cycle + o.wave_window / 4 + 8;
-    const int64_t begin = 2 * static_cast<int64_t>(from + 4);
-    const int64_t end = 2 * static_cast<int64_t>(to + 5);
-    const int64_t t_mismatch = 2 * static_cast<int64_t>(d.cycle + 4);
+    const int64_t begin = 1000 * static_cast<int64_t>(from);
+    const int64_t end = 1000 * static_cast<int64_t>(to + 1);
+    const int64_t t_mismatch = 1000 * static_cast<int64_t>(d.cycle);
 
     GtkwaveCheck g;
     try {
@@ -154,6 +161,19 @@ TEST(Gtkwave, OpensTheFailureWaveformWithItsSaveFile) {
     EXPECT_EQ(hex_lane(data->value, d.lane, port.elem_width, port.elem_signed), d.got)
         << d.port << " = " << data->value << ", lane " << d.lane;
     EXPECT_NE(d.got, d.exp);
+    // tdata split into its lanes, each in decimal: the diverging lane shows GOT, highlighted, and
+    // every other lane the value of its bits of tdata.
+    ASSERT_GT(port.lanes, 1);
+    for (int i = 0; i < port.lanes; ++i) {
+        const std::string name = d.port + "_lane" + std::to_string(i);
+        const GtkwaveTrace* lane = g.find(name);
+        ASSERT_TRUE(lane) << name << " not shown\n" << ctx;
+        EXPECT_EQ(lane->value,
+                  std::to_string(hex_lane(data->value, i, port.elem_width, port.elem_signed)))
+            << name;
+        EXPECT_EQ((lane->flags & 1u) != 0, i == d.lane) << name << " highlighted";
+    }
+    EXPECT_EQ(g.find(d.port + "_lane" + std::to_string(d.lane))->value, std::to_string(d.got));
     fs::remove_all(dir);
 }
 
