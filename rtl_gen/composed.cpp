@@ -15,11 +15,12 @@ namespace flexllm::rtlgen {
 
 namespace {
 // What a top is made of: its kernel and variant, its purpose, its stages in dataflow order, its
-// internal connections (from -> to) and its taps (internal output -> tap port).
+// internal connections (from -> to), its taps (internal output -> tap port) and the stage streams
+// exposed under another name (stream -> top port: streams of one name on several stages).
 struct TopPlan {
     std::string kernel, variant, purpose;
     std::vector<ComposedStage> stages;
-    std::vector<std::pair<std::string, std::string>> links, taps;
+    std::vector<std::pair<std::string, std::string>> links, taps, renames;
     bool instantiates(const std::string& v) const {
         return std::any_of(stages.begin(), stages.end(),
                            [&](const ComposedStage& s) { return s.variant == v; });
@@ -46,6 +47,7 @@ ComposedTop compose(const kern::ArchParams& arch, const kern::ModelBounds& bound
     }
     for (const auto& [from, to] : p.links) n.connect(from, to);
     for (const auto& [from, port] : p.taps) n.tap(from, port);
+    for (const auto& [stream, port] : p.renames) n.expose(stream, port);
     t.module = n.build();
     t.module.fault = fault;
     return t;
@@ -90,13 +92,31 @@ TopPlan attn_in_plan(kern::Phase phase, const std::string& role) {
              {"quant.m_axis_zr", "m_axis_tap_quant_zr"}}};
 }
 
-// One plan per distinct top: the roles an engine time-shares give the same top.
+TopPlan attn_plan(kern::Phase phase) {
+    const std::string ph(kern::phase_name(phase));
+    return {
+        "attn",
+        "attn_" + ph,
+        "The attention engines: attn_scores (Q.K^T) -> softmax -> attn_context (A.V).",
+        {{"scores", "attn_scores_" + ph, "attn"},
+         {"softmax", "softmax_" + ph, "attn"},
+         {"context", "attn_context_" + ph, "attn"}},
+        {{"scores.m_axis_s", "softmax.s_axis_s"}, {"softmax.m_axis_p", "context.s_axis_p"}},
+        {{"scores.m_axis_s", "m_axis_tap_scores_s"}, {"softmax.m_axis_p", "m_axis_tap_softmax_p"}},
+        {{"scores.s_axis_hdr", "s_axis_scores_hdr"},
+         {"softmax.s_axis_hdr", "s_axis_softmax_hdr"},
+         {"context.s_axis_hdr", "s_axis_context_hdr"}}};
+}
+
+// One plan per distinct top, in a layer's dataflow order: the roles an engine time-shares give
+// the same top.
 std::vector<TopPlan> plans() {
     std::vector<TopPlan> out;
     for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode}) {
-        out.push_back(ffn_act_plan(p));
         out.push_back(attn_in_plan(p, "q"));
         if (p == kern::Phase::kPrefill) out.push_back(attn_in_plan(p, "v"));
+        out.push_back(attn_plan(p));
+        out.push_back(ffn_act_plan(p));
     }
     return out;
 }
@@ -110,6 +130,11 @@ ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& b
 ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                         kern::Phase phase, const std::string& role, const std::string& fault) {
     return compose(arch, bounds, attn_in_plan(phase, role), fault);
+}
+
+ComposedTop attn_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                     kern::Phase phase, const std::string& fault) {
+    return compose(arch, bounds, attn_plan(phase), fault);
 }
 
 std::vector<ComposedTop> composed_tops(const kern::ArchParams& arch,

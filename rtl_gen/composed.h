@@ -45,9 +45,18 @@ ComposedTop ffn_act_top(const kern::ArchParams& arch, const kern::ModelBounds& b
 ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                         kern::Phase phase, const std::string& role, const std::string& fault = {});
 
-// Every distinct composed top of `arch`, per phase ffn_act and the attn_in of each engine (prefill:
-// K|Q serving q, V|O serving v; decode: the shared GEMV). With `fault`, only the tops that
-// instantiate the variant it mutates, each with that instance mutated (empty when none does).
+// attn_<phase>_<arch>: the attention engines of a layer, attn_scores (Q.K^T of the int8 q and the
+// KV cache's key words, s_axis_scores_hdr its group header) -> softmax (s_axis_softmax_hdr, its c2
+// multipliers) -> attn_context (A.V with the value words, s_axis_context_hdr, its multipliers);
+// m_axis_ctx the int8 context. Taps m_axis_tap_scores_s and m_axis_tap_softmax_p. `fault`: a
+// fault kind of attn_scores, softmax or attn_context of that phase.
+ComposedTop attn_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                     kern::Phase phase, const std::string& fault = {});
+
+// Every distinct composed top of `arch`, per phase in dataflow order: the attn_in of each engine
+// (prefill: K|Q serving q, V|O serving v; decode: the shared GEMV), attn and ffn_act. With `fault`,
+// only the tops that instantiate the variant it mutates, each with that instance mutated (empty
+// when none does).
 std::vector<ComposedTop> composed_tops(const kern::ArchParams& arch,
                                        const kern::ModelBounds& bounds,
                                        const std::string& fault = {});

@@ -24,9 +24,10 @@ void add_rtlgen_options(CLI::App& app, RtlgenOptions& o) {
     app.add_option("--kernel", o.kernel, "generate only this kernel or variant");
     app.add_option("--inject-fault", o.fault,
                    "write a mutant: " + join(fault_kinds()) + " (flexllm list faults)");
-    app.add_flag("--composed", o.composed,
-                 "also write the composed tops (ffn_act, attn_in: kernels wired by the netlist "
-                 "builder)");
+    app.add_flag(
+        "--composed", o.composed,
+        "also write the composed tops (attn_in, attn, ffn_act: kernels wired by the netlist "
+        "builder)");
     app.add_flag("--quiet", o.quiet, "print nothing on success");
     CLI::Option* lint =
         app.add_flag("--lint", o.lint,
@@ -58,11 +59,12 @@ int run_rtlgen(const RtlgenOptions& o) {
         if (mods.empty()) {
             std::vector<std::string> names;
             for (const auto& v : variants()) names.push_back(v.variant);
-            throw Error(fmt::format("unknown kernel '{}' (or not affected by the fault)", o.kernel),
-                        "kernels: " + join(kernel_names()) + "; variants: " + join(names) +
-                            (!o.composed ? "; composed tops (ffn_act, attn_in) with --composed"
-                             : composed.empty() ? ""
-                                                : "; composed tops: " + join(composed)));
+            throw Error(
+                fmt::format("unknown kernel '{}' (or not affected by the fault)", o.kernel),
+                "kernels: " + join(kernel_names()) + "; variants: " + join(names) +
+                    (!o.composed        ? "; composed tops (attn_in, attn, ffn_act) with --composed"
+                     : composed.empty() ? ""
+                                        : "; composed tops: " + join(composed)));
         }
     }
     const auto paths = write_modules(mods, arch, bounds, o.out);

@@ -1,8 +1,8 @@
-// Composed tops against golden: the FFN activation path (swiglu -> fht -> quant_token) and the
+// Composed tops against golden: the FFN activation path (swiglu -> fht -> quant_token), the
 // attention input path (rmsnorm -> quant_token -> a projection, its weights through the memory
-// channels) as Verilated tops, bit-exact at their taps and outputs under stalls; a fault inside
-// one stage is reported at that stage first and its downstream ports as propagated, with a
-// waveform whose save file shows the taps.
+// channels) and the attention engines (Q.K^T -> softmax -> A.V) as Verilated tops, bit-exact at
+// their taps and outputs under stalls; a fault inside one stage is reported at that stage first and
+// its downstream ports as propagated, with a waveform whose save file shows the taps.
 #include "rtl_gen/composed.h"
 
 #include <gmock/gmock.h>
@@ -168,6 +168,57 @@ TEST(Composed, AFaultInTheNormIsReportedBeforeTheQuantizerAndTheProjection) {
         later.push_back(d.substr(0, d.find(" (")));
     }
     EXPECT_THAT(later, ::testing::IsSupersetOf({"stage quant", "stage proj"}));
+}
+
+rtlgen::ComposedTop attn(const std::string& arch, kern::Phase p, const std::string& fault = {}) {
+    return rtlgen::attn_top(kern::load_arch_config(arch), kern::model_bounds(tiny()), p, fault);
+}
+
+// The attention engines: Q.K^T -> softmax -> A.V, prefill at tiny_b (its KP/VP) and decode at
+// tiny_a, every head and the whole context of each step.
+class ComposedAttn : public ::testing::TestWithParam<std::pair<const char*, kern::Phase>> {};
+
+TEST_P(ComposedAttn, IsBitExactAtEveryTapUnderStalls) {
+    const auto [arch, p] = GetParam();
+    const auto top = attn(arch, p);
+    const auto stages = composed_cases(top, arch, p, 1);
+    const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), stalled());
+    EXPECT_TRUE(r.passed) << r.module << ": " << r.failure;
+    EXPECT_EQ(r.csim, "ok") << r.module;
+    // Three headers, q, k, c2, the context multipliers and v in; ctx out; two taps.
+    ASSERT_EQ(r.rtl.ports.size(), 11u) << r.module;
+    for (const auto& s : r.rtl.ports) {
+        EXPECT_EQ(s.beats, s.expected) << s.port;
+        EXPECT_GT(s.beats, 0u) << s.port;
+    }
+    ASSERT_TRUE(r.stalled) << r.module;
+    EXPECT_GT(r.stalled->stall_cycles(), 0u) << r.module;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, ComposedAttn,
+                         ::testing::Values(std::pair{"tiny_b", kern::Phase::kPrefill},
+                                           std::pair{"tiny_a", kern::Phase::kDecode}),
+                         [](const auto& info) {
+                             return std::string(info.param.first) + "_" +
+                                    std::string(kern::phase_name(info.param.second));
+                         });
+
+TEST(Composed, AFaultInTheSoftmaxIsReportedAfterCleanScoresAndBeforeTheContext) {
+    // softmax_decode's p8-floor: the softmax tap diverges first, the context after it; the
+    // scores tap stays clean.
+    const auto top = attn("tiny_b", kern::Phase::kDecode, "p8-floor");
+    const auto stages = composed_cases(top, "tiny_b", kern::Phase::kDecode, 1);
+    const ComposedOutcome r = run_composed(top, stages, golden_layer1(), tiny(), CaseOptions{});
+    ASSERT_FALSE(r.passed);
+    EXPECT_THAT(r.first_divergence, HasSubstr("stage softmax (softmax_decode, m_axis_p of attn)"));
+    EXPECT_THAT(r.first_divergence, HasSubstr("on m_axis_tap_softmax_p"));
+    EXPECT_THAT(r.failure, HasSubstr("[C-sim ok: only the RTL diverged]"));
+    ASSERT_FALSE(r.propagated.empty());
+    for (const auto& d : r.propagated) {
+        EXPECT_THAT(d, HasSubstr("stage context")) << d;
+        EXPECT_THAT(d, HasSubstr("(propagated)")) << d;
+    }
+    for (const auto& s : r.rtl.port_first) EXPECT_NE(s.port, "m_axis_tap_scores_s");
 }
 
 TEST(Composed, FaultOfAStageTheTopDoesNotInstantiateIsAnError) {
