@@ -16,6 +16,11 @@
 
 namespace flexllm::tb {
 
+// The token that slot `slot` of a token group carries when the stage has n tokens: itself, or for
+// a padding slot past the last token a real token repeated (slot mod n), so that padding rows are
+// computed and checked like real ones (a zero row would give 0 whatever the datapath holds).
+inline int source_token(int slot, int n) { return slot < n ? slot : slot % n; }
+
 // An input port's beats: fill `tmp` (lanes elements, zeroed after every beat), then beat().
 struct Packer {
     PortStimulus s;

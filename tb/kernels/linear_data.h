@@ -15,11 +15,6 @@ struct LinearData : StageData {
     LinearStimulus st;
 };
 
-// The token that slot `slot` of a token block carries when the role has n tokens: itself, or for a
-// padding slot past the last token a real token repeated (slot mod n), so that padding rows are
-// computed and checked like real ones.
-inline int source_token(int slot, int n) { return slot < n ? slot : slot % n; }
-
 // The linear roles as case roles: q..down per layer (their slots), lm_head after the last layer.
 const std::vector<Role>& linear_roles();
 kern::LinearRole linear_role(const CaseSpec& c);
