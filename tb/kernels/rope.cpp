@@ -9,6 +9,7 @@
 
 #include "golden/ops_ref.h"
 #include "golden/tables.h"
+#include "tb/bench_packing.h"
 #include "tb/csim_engine.h"
 #include "tb/csim_shapes.h"
 #include "tb/kernels/vector_data.h"
@@ -91,7 +92,7 @@ class Rope final : public Kernel {
                 for (int t = 0; t < s.tokens; ++t)
                     for (int l = 0; l < s.lanes; ++l) {
                         const int tok = g * s.tokens + t;
-                        beat.push_back(tok < n ? d.cs[tok][b * s.lanes + l] : 0);
+                        beat.push_back(d.cs[source_token(tok, n)][b * s.lanes + l]);
                     }
                 beats.push_back(std::move(beat));
             }

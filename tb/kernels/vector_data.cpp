@@ -93,10 +93,9 @@ CaseBench vector_bench(const CaseContext& x, const VectorData& d,
         for (int bt = 0; bt < beats; ++bt) {
             for (int t = 0; t < T; ++t)
                 for (int l = 0; l < L; ++l) {
-                    const int tok = g * T + t, i = bt * L + l;
-                    for (size_t p = 0; p < in.size(); ++p)
-                        in[p].tmp[t * L + l] = tok < n ? d.in[p][tok][i] : 0;
-                    out.elem(tok < n ? d.out[tok][i] : 0, tok < n ? tok : -1, i);
+                    const int tok = g * T + t, i = bt * L + l, src = source_token(tok, n);
+                    for (size_t p = 0; p < in.size(); ++p) in[p].tmp[t * L + l] = d.in[p][src][i];
+                    out.elem(d.out[src][i], tok < n ? tok : -1, i);
                 }
             for (auto& p : in) p.beat(bt == beats - 1);
             out.beat(bt == beats - 1);

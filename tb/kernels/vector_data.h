@@ -44,7 +44,9 @@ struct GroupPort {
 };
 
 // The bench of a vector stage: `inputs` (one port per d.in) and `output` with the kernel's shape,
-// cfg_d = d, the `per_group` ports; the model cycles are filled by the caller.
+// cfg_d = d, the `per_group` ports; the model cycles are filled by the caller. The padding slots
+// of a partial token group repeat real tokens (source_token) and are checked like them, as the
+// linear engines' are, so that a stage's padded output is the next stage's padded input.
 CaseBench vector_bench(const CaseContext& x, const VectorData& d,
                        const std::vector<std::string>& inputs, const std::string& output,
                        const std::string& tensor, const std::vector<GroupPort>& per_group = {});
