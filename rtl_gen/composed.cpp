@@ -108,6 +108,16 @@ TopPlan attn_plan(kern::Phase phase) {
          {"context.s_axis_hdr", "s_axis_context_hdr"}}};
 }
 
+TopPlan plan_of(kern::Phase phase, const std::string& kind, const std::string& role) {
+    const auto& roles = composed_roles();
+    if (std::none_of(roles.begin(), roles.end(),
+                     [&](const TopRole& r) { return r.kind == kind && r.role == role; }))
+        throw Error(fmt::format("no composed top {} serving role '{}'", kind, role),
+                    "attn_in (q, k, v), attn (attn) or ffn_act (ffn)");
+    if (kind == "attn_in") return attn_in_plan(phase, role);
+    return kind == "attn" ? attn_plan(phase) : ffn_act_plan(phase);
+}
+
 // One plan per distinct top, in a layer's dataflow order: the roles an engine time-shares give
 // the same top.
 std::vector<TopPlan> plans() {
@@ -135,6 +145,23 @@ ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& b
 ComposedTop attn_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                      kern::Phase phase, const std::string& fault) {
     return compose(arch, bounds, attn_plan(phase), fault);
+}
+
+const std::vector<TopRole>& composed_roles() {
+    static const std::vector<TopRole> r = {
+        {"attn_in", "q"}, {"attn_in", "k"}, {"attn_in", "v"}, {"attn", "attn"}, {"ffn_act", "ffn"}};
+    return r;
+}
+
+std::vector<ComposedStage> composed_stages(kern::Phase phase, const std::string& kind,
+                                           const std::string& role) {
+    return plan_of(phase, kind, role).stages;
+}
+
+ComposedTop composed_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                         kern::Phase phase, const std::string& kind, const std::string& role,
+                         const std::string& fault) {
+    return compose(arch, bounds, plan_of(phase, kind, role), fault);
 }
 
 std::vector<ComposedTop> composed_tops(const kern::ArchParams& arch,

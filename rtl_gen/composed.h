@@ -53,6 +53,22 @@ ComposedTop attn_in_top(const kern::ArchParams& arch, const kern::ModelBounds& b
 ComposedTop attn_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
                      kern::Phase phase, const std::string& fault = {});
 
+// A composed top's kind (its kernel: attn_in, attn, ffn_act) and a role it serves in a layer.
+struct TopRole {
+    std::string kind, role;
+};
+// Every (kind, role) of a layer's composed tops, in dataflow order: attn_in q, k and v (one top per
+// engine: the roles an engine time-shares run on the same top), attn (role attn), ffn_act (ffn).
+const std::vector<TopRole>& composed_roles();
+// The stages of the top of `kind` serving `role` at `phase`, without generating it; throws Error
+// for an unknown kind or role.
+std::vector<ComposedStage> composed_stages(kern::Phase phase, const std::string& kind,
+                                           const std::string& role);
+// That top, generated (`fault` as above).
+ComposedTop composed_top(const kern::ArchParams& arch, const kern::ModelBounds& bounds,
+                         kern::Phase phase, const std::string& kind, const std::string& role,
+                         const std::string& fault = {});
+
 // Every distinct composed top of `arch`, per phase in dataflow order: the attn_in of each engine
 // (prefill: K|Q serving q, V|O serving v; decode: the shared GEMV), attn and ffn_act. With `fault`,
 // only the tops that instantiate the variant it mutates, each with that instance mutated (empty

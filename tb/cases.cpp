@@ -341,17 +341,10 @@ CaseOutcome run_case(const CaseSpec& c, const StageTensors& tensors, const golde
         }
     }
     if (!waves_dir.empty() && opt.waves_always) {  // the whole run that decided the verdict
-        fs::create_directories(waves_dir);
         std::string stem = c.id();
         std::replace(stem.begin(), stem.end(), '/', '.');
-        const fs::path fst = fs::path(waves_dir) / (stem + ".fst");
-        RunOptions ro = (out.stalled && out.rtl.ok) ? stalled_opts : clean;
-        ro.wave_from = 0;
-        ro.wave_path = fst.string();
-        std::unique_ptr<Dut> dut = make(ro.seed);
-        (void)run_dut(*dut, bench, ro);
-        write_gtkw((fs::path(waves_dir) / (stem + ".gtkw")).string(), fst.string(), *dut, 0);
-        out.waves = fst.string();
+        out.waves = trace_run(make, bench, (out.stalled && out.rtl.ok) ? stalled_opts : clean,
+                              waves_dir, stem);
     }
     out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
@@ -379,6 +372,19 @@ std::string trace_failure(DutFactory make, const Bench& bench, const RunOptions&
                  : std::nullopt;
     write_gtkw((fs::path(dir) / (stem + ".gtkw")).string(), fst.string(), *dut,
                trace_time(ro.wave_from), marker);
+    return fst.string();
+}
+
+std::string trace_run(DutFactory make, const Bench& bench, const RunOptions& opts,
+                      const std::string& dir, const std::string& stem) {
+    fs::create_directories(dir);
+    const fs::path fst = fs::path(dir) / (stem + ".fst");
+    RunOptions ro = opts;
+    ro.wave_from = 0;
+    ro.wave_path = fst.string();
+    std::unique_ptr<Dut> dut = make(ro.seed);
+    (void)run_dut(*dut, bench, ro);
+    write_gtkw((fs::path(dir) / (stem + ".gtkw")).string(), fst.string(), *dut, 0);
     return fst.string();
 }
 

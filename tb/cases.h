@@ -140,6 +140,11 @@ std::string trace_failure(DutFactory make, const Bench& bench, const RunOptions&
                           const RunResult& fr, uint64_t window, const std::string& dir,
                           const std::string& stem);
 
+// Runs `bench` with `opts` (deterministic) traced from its first cycle to its end: writes
+// <dir>/<stem>.fst and <stem>.gtkw (--waves always); returns the FST path.
+std::string trace_run(DutFactory make, const Bench& bench, const RunOptions& opts,
+                      const std::string& dir, const std::string& stem);
+
 // Every case of a suite for the given archs and layers (enumerate_cases over the selection).
 std::vector<CaseSpec> default_cases(const std::vector<std::string>& archs,
                                     const LayerSelection& layers);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -131,8 +132,10 @@ Bench composed_bench(const rtlgen::ComposedTop& top, const std::vector<CaseBench
 
 ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<CaseSpec>& stages,
                              const StageTensors& tensors, const golden::ModelConfig& m,
-                             const CaseOptions& opt, const std::string& waves_dir) {
+                             const CaseOptions& opt, const std::string& waves_dir,
+                             uint64_t wave_window, const std::string& wave_stem) {
     ComposedOutcome out;
+    const std::string stem = wave_stem.empty() ? top.module.name : wave_stem;
     out.module = top.module.name;
     if (stages.empty()) throw Error(fmt::format("{}: no stages", top.module.name));
     const kern::ArchParams arch = kern::load_arch_config(stages.front().arch);
@@ -155,6 +158,9 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
         }
     }
     const Bench bench = composed_bench(top, benches);
+    out.tokens = benches.front().tokens;
+    out.d_in = benches.front().d_in;
+    out.d_out = benches.back().d_out;
     const DutFactory make = on_demand_model(generated_rtl(top.module, arch, bounds)).make;
     auto run = [&](const RunOptions& ro) {
         std::unique_ptr<Dut> dut = make(ro.seed);
@@ -163,13 +169,22 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
     RunOptions clean = opt.run;
     clean.stall_prob = clean.gap_prob = 0;
     out.rtl = run(clean);
+    // X safety, as for a kernel case (tb/cases.cpp): another randomized initial state, the same
+    // run.
+    RunOptions reseeded = clean;
+    reseeded.seed = clean.seed ^ 0x5eed5eedull;
+    const RunResult again = run(reseeded);
+    out.x_safe = again.ok == out.rtl.ok && again.cycles == out.rtl.cycles &&
+                 again.last_out == out.rtl.last_out && again.mismatches == out.rtl.mismatches;
     const RunResult* failed = out.rtl.ok ? nullptr : &out.rtl;
-    RunOptions failing = clean;
+    RunOptions failing = clean, last_stalled = clean;
     const bool stalls = opt.run.stall_prob > 0 || opt.run.gap_prob > 0;
     for (int k = 0; stalls && k < opt.stall_profiles && !failed; ++k) {
         RunOptions ro = opt.run;
         ro.seed = opt.run.seed + static_cast<uint64_t>(k);
+        ++out.stall_runs;
         out.stalled = run(ro);
+        last_stalled = ro;
         if (!out.stalled->ok) {
             failed = &*out.stalled;
             failing = ro;
@@ -179,17 +194,29 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
     for (const auto& b : benches)
         if (b.chain) chain.push_back(*b.chain);
     out.perf.available = chain.size() == benches.size();
+    out.perf.measured = static_cast<int64_t>(out.rtl.measured());
     if (out.perf.available) {
         out.perf.model = perf::chain_cycles(chain);
-        out.perf.measured = static_cast<int64_t>(out.rtl.measured());
         out.perf.residual =
             static_cast<double>(out.perf.measured - out.perf.model) / out.perf.model;
     }
+    if (!waves_dir.empty() && opt.waves_always)  // the whole run that decided the verdict
+        out.waves = trace_run(make, bench,
+                              failed        ? failing
+                              : out.stalled ? last_stalled
+                                            : clean,
+                              waves_dir, stem);
     const bool cycles_ok =
         !opt.check_perf || !out.perf.available || std::abs(out.perf.residual) <= opt.perf_tolerance;
-    out.passed = !failed && csim_ok && cycles_ok;
+    out.passed = !failed && csim_ok && cycles_ok && out.x_safe;
     if (!failed) {
-        if (!csim_ok)
+        if (!out.x_safe)
+            out.failure = fmt::format(
+                "{}: randomized initial state: model seed {} gives {} in {} cycles, seed {} gives "
+                "{} in {} cycles",
+                top.module.name, clean.seed, out.rtl.summary(), out.rtl.cycles, reseeded.seed,
+                again.summary(), again.cycles);
+        else if (!csim_ok)
             out.failure = "C-sim " + out.csim + "; RTL: ok";
         else if (!cycles_ok)
             out.failure = fmt::format(
@@ -211,8 +238,65 @@ ComposedOutcome run_composed(const rtlgen::ComposedTop& top, const std::vector<C
         "{}{}: {}{}", top.module.name,
         failed == &out.rtl ? "" : fmt::format(" under stalls (seed {})", failing.seed), why,
         out.csim == "ok" ? " [C-sim ok: only the RTL diverged]" : " [C-sim: " + out.csim + "]");
-    if (!waves_dir.empty())
-        out.waves = trace_failure(make, bench, failing, *failed, 200, waves_dir, top.module.name);
+    if (!waves_dir.empty() && !opt.waves_always)
+        out.waves = trace_failure(make, bench, failing, *failed, wave_window, waves_dir, stem);
+    return out;
+}
+
+std::vector<CaseSpec> composed_suite_cases(const std::vector<std::string>& archs,
+                                           const std::vector<int>& layers) {
+    std::vector<CaseSpec> out;
+    for (const auto& a : archs)
+        for (const kern::Phase p : {kern::Phase::kPrefill, kern::Phase::kDecode})
+            for (const int l : layers)
+                for (const auto& r : rtlgen::composed_roles())
+                    out.push_back({a, p, r.kind, r.role, l});
+    return out;
+}
+
+bool is_composed_case(const CaseSpec& c) {
+    const auto& roles = rtlgen::composed_roles();
+    return std::any_of(roles.begin(), roles.end(),
+                       [&](const rtlgen::TopRole& r) { return r.kind == c.stage; });
+}
+
+bool case_runs_variant(const CaseSpec& c, const std::string& variant) {
+    if (!is_composed_case(c)) return find_kernel(c.stage).variant(c) == variant;
+    const auto stages = rtlgen::composed_stages(c.phase, c.stage, c.role);
+    return std::any_of(stages.begin(), stages.end(),
+                       [&](const rtlgen::ComposedStage& s) { return s.variant == variant; });
+}
+
+CaseOutcome run_suite_case(const CaseSpec& c, const StageTensors& tensors,
+                           const golden::ModelConfig& m, const CaseOptions& opt,
+                           const std::string& waves_dir, uint64_t wave_window) {
+    if (!is_composed_case(c)) return run_case(c, tensors, m, opt, waves_dir, wave_window);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string stem = c.id();
+    std::replace(stem.begin(), stem.end(), '/', '.');
+    const kern::ArchParams arch = kern::load_arch_config(c.arch);
+    const rtlgen::ComposedTop top =
+        rtlgen::composed_top(arch, kern::model_bounds(m), c.phase, c.stage, c.role, opt.fault);
+    const ComposedOutcome r = run_composed(top, composed_cases(top, c.arch, c.phase, c.layer),
+                                           tensors, m, opt, waves_dir, wave_window, stem);
+    CaseOutcome out;
+    out.spec = c;
+    out.module = r.module;
+    out.passed = r.passed;
+    out.csim = r.csim;
+    out.csim_ok = r.csim == "ok" || r.csim == "skipped" || r.csim.rfind("n/a", 0) == 0;
+    out.rtl = r.rtl;
+    out.x_safe = r.x_safe;
+    out.stalled = r.stalled;
+    out.stall_runs = r.stall_runs;
+    out.tokens = r.tokens;
+    out.d_in = r.d_in;
+    out.d_out = r.d_out;
+    out.perf = r.perf;
+    out.failure = r.failure;
+    for (const auto& p : r.propagated) out.failure += "; " + p;
+    out.waves = r.waves;
+    out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }
 

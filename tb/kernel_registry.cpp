@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "golden/error.h"
+#include "rtl_gen/composed.h"
 #include "tb/id_text.h"
 
 namespace flexllm::tb {
@@ -77,17 +78,34 @@ CaseSpec parse_case_id(const std::string& id) {
     else
         throw Error(fmt::format("bad phase '{}' in test id '{}'", parts[1], id));
     c.stage = parts[layered ? 3 : 2];
+    c.role = parts.back();
+    const auto layer = layered && parts[2].size() > 1 && parts[2][0] == 'L'
+                           ? parse_index(parts[2].substr(1))
+                           : std::nullopt;
+    const auto& tops = rtlgen::composed_roles();
+    if (std::any_of(tops.begin(), tops.end(),
+                    [&](const rtlgen::TopRole& t) { return t.kind == c.stage; })) {
+        // A composed top's case (tb/composed.h): per layer, one of its kind's roles.
+        if (std::none_of(tops.begin(), tops.end(), [&](const rtlgen::TopRole& t) {
+                return t.kind == c.stage && t.role == c.role;
+            }))
+            throw Error(fmt::format("bad test id '{}': the composed top {} serves no role '{}'", id,
+                                    c.stage, c.role),
+                        "attn_in/q, attn_in/k, attn_in/v, attn/attn or ffn_act/ffn");
+        if (!layer)
+            throw Error(fmt::format("bad test id '{}': a composed top's case needs a layer", id),
+                        fmt::format("{}/{}/L0/{}/{}", parts[0], parts[1], c.stage, c.role));
+        c.layer = *layer;
+        return c;
+    }
     const Kernel* kernel = nullptr;
     for (const Kernel* k : kernels())
         if (k->name() == c.stage) kernel = k;
     if (!kernel) throw Error(fmt::format("bad stage '{}' in test id '{}'", c.stage, id), hint);
-    c.role = parts.back();
     const Role& role = find_role(*kernel, c.role);
     if (layered) {
-        const auto l = parts[2].size() > 1 && parts[2][0] == 'L' ? parse_index(parts[2].substr(1))
-                                                                 : std::nullopt;
-        if (!l) throw Error(fmt::format("bad layer '{}' in test id '{}'", parts[2], id), hint);
-        c.layer = *l;
+        if (!layer) throw Error(fmt::format("bad layer '{}' in test id '{}'", parts[2], id), hint);
+        c.layer = *layer;
     }
     if (layered && !role.per_layer)
         throw Error(fmt::format("bad test id '{}': {} is not per layer", id, c.role),

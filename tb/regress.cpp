@@ -18,6 +18,7 @@
 #include "golden/model_config.h"
 #include "hls_src/arch_config.h"
 #include "rtl_gen/kernel_list.h"
+#include "tb/composed.h"
 #include "tb/dut.h"
 #include "tb/report.h"
 
@@ -150,7 +151,13 @@ std::vector<CaseSpec> suite_cases(const RegressOptions& o) {
     // Cases name their configs, so that ids and module names never carry a TOML's path.
     std::vector<std::string> archs;
     for (const auto& a : o.archs) archs.push_back(kern::register_arch_config(a));
-    return default_cases(archs, suite_layers(o, suite_model(o)));
+    const LayerSelection layers = suite_layers(o, suite_model(o));
+    std::vector<CaseSpec> cases = default_cases(archs, layers);
+    // The composed tops after the kernels: their stages' golden taps must chain, which seeded
+    // random stimulus (independent per stage) does not.
+    if (o.source == "golden")
+        for (const auto& c : composed_suite_cases(archs, layers.layers)) cases.push_back(c);
+    return cases;
 }
 
 StageTensors suite_stage_tensors(const RegressOptions& o) {
@@ -232,16 +239,31 @@ RegressResult run_regress(const RegressOptions& opts) {
         throw Error(fmt::format("no test matches --filter '{}' in shard {}", o.filter, o.shard),
                     "test ids look like tiny_a/decode/L0/linear/q or tiny_a/decode/linear/lm_head");
     std::string note;
+    if (!o.rtl_dir.empty()) {
+        // The composed tops are generated from the kernels' generator, not read from --rtl-dir.
+        const size_t selected = sel.size();
+        std::erase_if(sel, is_composed_case);
+        if (sel.empty())
+            throw Error(fmt::format("--rtl-dir {}: the selection is composed tops only, which are "
+                                    "generated, not read from it",
+                                    o.rtl_dir),
+                        "select kernel cases, or drop --rtl-dir");
+        if (sel.size() < selected)
+            note = fmt::format(
+                "--rtl-dir {}: {} composed-top cases skipped (composed tops are generated, not "
+                "read from it)\n",
+                o.rtl_dir, selected - sel.size());
+    }
     if (foreign) {
         const size_t selected = sel.size();
         std::erase_if(sel, [&](const CaseSpec& c) {
-            return find_kernel(c.stage).variant(c) != foreign->variant;
+            return is_composed_case(c) || !case_runs_variant(c, foreign->variant);
         });
         if (sel.empty())
             throw Error(fmt::format("no selected case runs {}, the variant of {}", foreign->variant,
                                     o.rtl_manifest),
                         "widen --filter or --layers");
-        note = fmt::format(
+        note += fmt::format(
             "--rtl {}: {} ({}) on {}: {} of {} selected cases (the variant's); cycles are "
             "reported against the perf model of the generated engine, not checked\n",
             o.rtl_manifest, foreign->top.top, foreign->variant, foreign->arch, sel.size(),
@@ -251,15 +273,14 @@ RegressResult run_regress(const RegressOptions& opts) {
         // A mutant is of one variant (built in for the first config, on demand for the others):
         // the other cases are skipped, and said to be.
         const size_t selected = sel.size();
-        std::erase_if(
-            sel, [&](const CaseSpec& c) { return find_kernel(c.stage).variant(c) != fv->variant; });
+        std::erase_if(sel, [&](const CaseSpec& c) { return !case_runs_variant(c, fv->variant); });
         if (sel.empty())
             throw Error(fmt::format("no selected case has a '{}' mutant", o.fault),
                         fmt::format("it mutates {} (kernel {}): select its cases, e.g. --filter "
                                     "'*/{}/*'",
                                     fv->variant, fv->kernel, fv->kernel));
         if (sel.size() < selected)
-            note = fmt::format(
+            note += fmt::format(
                 "--inject-fault {}: {} of {} selected cases skipped (the mutant is of "
                 "{}, kernel {})\n",
                 o.fault, selected - sel.size(), selected, fv->variant, fv->kernel);
@@ -290,7 +311,7 @@ RegressResult run_regress(const RegressOptions& opts) {
     auto worker = [&] {
         for (size_t i; (i = next.fetch_add(1)) < sel.size();) {
             try {
-                rr.cases[i] = run_case(sel[i], tensors, m, co, wdir, o.wave_window);
+                rr.cases[i] = run_suite_case(sel[i], tensors, m, co, wdir, o.wave_window);
             } catch (const Error& e) {
                 std::lock_guard<std::mutex> lk(err_mu);
                 if (!first_error) first_error = e;

@@ -46,10 +46,14 @@ std::string console_table(const std::vector<CaseOutcome>& cases, const RegressMe
     int pass = 0;
     for (const auto& c : cases) {
         const bool rtl_ok = c.rtl.ok && (!c.stalled || c.stalled->ok);
-        o += fmt::format("{:<{}} {:<6} {:<6} {:>8} {:>8} {:>+8.2f} {:>9} {:>7}  {}\n", c.spec.id(),
-                         w, c.csim_ok ? (c.csim == "ok" ? "ok" : "n/a") : "FAIL",
-                         rtl_ok ? "ok" : "FAIL", c.perf.measured, c.perf.model,
-                         100 * c.perf.residual, c.stalled ? c.stalled->measured() : 0,
+        // No cycle model (a composed top whose stages have no chain timing): "-", not a residual.
+        const bool model = c.perf.available;
+        o += fmt::format("{:<{}} {:<6} {:<6} {:>8} {:>8} {:>8} {:>9} {:>7}  {}\n", c.spec.id(), w,
+                         c.csim_ok ? (c.csim == "ok" ? "ok" : "n/a") : "FAIL",
+                         rtl_ok ? "ok" : "FAIL", c.perf.measured,
+                         model ? std::to_string(c.perf.model) : "-",
+                         model ? fmt::format("{:+.2f}", 100 * c.perf.residual) : "-",
+                         c.stalled ? c.stalled->measured() : 0,
                          c.stalled ? c.stalled->stall_cycles() : 0, c.passed ? "PASS" : "FAIL");
         pass += c.passed;
     }
@@ -105,9 +109,11 @@ void write_junit(const std::string& path, const std::vector<CaseOutcome>& cases,
               << xml_escape(c.failure) << (c.waves.empty() ? "" : "\nwaves: " + c.waves)
               << "</failure>\n";
         }
-        o << fmt::format(
-            "      <system-out>module {} cycles {} model {} residual {:+.3f}%</system-out>\n",
-            xml_escape(c.module), c.perf.measured, c.perf.model, 100 * c.perf.residual);
+        o << fmt::format("      <system-out>module {} cycles {} model {}</system-out>\n",
+                         xml_escape(c.module), c.perf.measured,
+                         c.perf.available ? fmt::format("{} residual {:+.3f}%", c.perf.model,
+                                                        100 * c.perf.residual)
+                                          : "-");
         o << "    </testcase>\n";
     }
     o << "  </testsuite>\n</testsuites>\n";
@@ -148,6 +154,10 @@ void write_json(const std::string& path, const std::vector<CaseOutcome>& cases,
         r["cycles"] = {{"measured", c.perf.measured}, {"model", c.perf.model},
                        {"residual", c.perf.residual}, {"simulated", c.rtl.cycles},
                        {"first_in", c.rtl.first_in},  {"last_out", c.rtl.last_out}};
+        if (!c.perf.available) {  // no cycle model of the stage (composition): no keys
+            r["cycles"].erase("model");
+            r["cycles"].erase("residual");
+        }
         for (const auto& t : c.rtl.txns)
             r["transactions"].push_back(
                 {{"start", t.start}, {"end", t.end}, {"latency", t.latency()}});

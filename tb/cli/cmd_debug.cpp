@@ -7,6 +7,7 @@
 #include "golden/error.h"
 #include "golden/model_config.h"
 #include "tb/cli/command.h"
+#include "tb/composed.h"
 #include "tb/regress.h"
 
 namespace flexllm::cli {
@@ -51,6 +52,7 @@ Registrar reg(
              const auto m = golden::load_model_config(ro.model);
              // Only the case's layer (the id names it), checked against the suite's model.
              const bool embed =
+                 !tb::is_composed_case(c) &&
                  tb::find_role(tb::find_kernel(c.stage), c.role).slot == tb::Slot::kEmbed;
              ro.layers = c.layer >= 0 ? std::to_string(c.layer) : embed ? "embed" : "lm_head";
              try {
@@ -67,7 +69,7 @@ Registrar reg(
              co.run.seed = o->seed;
              co.run.stall_prob = co.run.gap_prob = o->stall_prob;
              co.fault = o->fault;
-             const auto r = tb::run_case(c, tensors, m, co, o->waves_dir, o->window);
+             const auto r = tb::run_suite_case(c, tensors, m, co, o->waves_dir, o->window);
              fmt::print("test      {}\nmodule    {}\nstimulus  {}\nC-sim     {}\n", c.id(),
                         r.module, tensors.source, r.csim);
              auto show = [](const char* what, const tb::RunResult& rr) {
@@ -87,8 +89,12 @@ Registrar reg(
              };
              show("clean", r.rtl);
              if (r.stalled) show("stalled", *r.stalled);
-             fmt::print("cycles    measured {} model {} residual {:+.2f}%\n", r.perf.measured,
-                        r.perf.model, 100 * r.perf.residual);
+             if (r.perf.available)
+                 fmt::print("cycles    measured {} model {} residual {:+.2f}%\n", r.perf.measured,
+                            r.perf.model, 100 * r.perf.residual);
+             else
+                 fmt::print("cycles    measured {} (no cycle model of this composition yet)\n",
+                            r.perf.measured);
              fmt::print("verdict   {}\n", r.passed ? "PASS" : "FAIL: " + r.failure);
              if (!r.waves.empty())
                  fmt::print("waves     {}\n          gtkwave {}\n", r.waves,

@@ -21,7 +21,9 @@
 #include "golden/golden_run.h"
 #include "golden/model_config.h"
 #include "golden/ops_ref.h"
+#include "rtl_gen/composed.h"
 #include "tb/cases.h"
+#include "tb/composed.h"
 #include "tb/kernels/linear_data.h"
 #include "tb/regress.h"
 #include "tests/support/cli_test_support.h"
@@ -58,8 +60,11 @@ int embed_cases() {
         for (const Role& r : k->roles()) n += r.slot == Slot::kEmbed;
     return n;
 }
+// Per layer and phase, a golden suite's composed-top cases (rtl_gen/composed.h: one per top and
+// role it serves).
+int top_cases_per_layer() { return static_cast<int>(rtlgen::composed_roles().size()); }
 int cases_per_phase(const golden::ModelConfig& m, kern::Phase p) {
-    return m.layers * per_layer_cases() + roles_of(kernels(), false, p);
+    return m.layers * (per_layer_cases() + top_cases_per_layer()) + roles_of(kernels(), false, p);
 }
 int cases_per_arch(const golden::ModelConfig& m) {
     return cases_per_phase(m, kern::Phase::kPrefill) + cases_per_phase(m, kern::Phase::kDecode);
@@ -149,6 +154,16 @@ TEST(Suite, DefaultCoversEveryLayerRolePhaseArchOnce) {
                     else
                         for (int l = 0; l < m.layers; ++l)
                             expected[{a, p, std::string(k->name()), r.name, l}] = 0;
+    // The composed tops after the kernels: every layer, phase and role of each top.
+    for (const auto& a : o.archs)
+        for (auto p : {kern::Phase::kPrefill, kern::Phase::kDecode})
+            for (int l = 0; l < m.layers; ++l)
+                for (const char* kr :
+                     {"attn_in/q", "attn_in/k", "attn_in/v", "attn/attn", "ffn_act/ffn"}) {
+                    const std::string s = kr;
+                    const size_t slash = s.find('/');
+                    expected[{a, p, s.substr(0, slash), s.substr(slash + 1), l}] = 0;
+                }
     const std::vector<CaseSpec> cases = suite_cases(o);
     EXPECT_EQ(cases.size(), expected.size());
     EXPECT_EQ(static_cast<int>(cases.size()), 2 * cases_per_arch(m));
@@ -266,7 +281,8 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     o.jobs = 2;
     const auto r = run_regress(o);
     EXPECT_EQ(r.exit_code, 0) << r.table;
-    EXPECT_EQ(static_cast<int>(r.cases.size()), 2 * 2 * per_layer_cases());
+    EXPECT_EQ(static_cast<int>(r.cases.size()),
+              2 * 2 * (per_layer_cases() + top_cases_per_layer()));
     for (const auto& c : r.cases) EXPECT_EQ(c.spec.layer, 1) << c.spec.id();
     EXPECT_THAT(r.table, HasSubstr("layer 1, prompt"));  // the stimulus line names the layer
     // "lm_head" adds the LM head; a suite key selects like the option does.
@@ -292,7 +308,8 @@ TEST(Suite, LayersSelectOnlyThoseLayersCases) {
     ASSERT_EQ(c.code, 0) << c.out;
     nlohmann::json j;
     std::ifstream(json) >> j;
-    ASSERT_EQ(static_cast<int>(j["cases"].size()), 2 * 2 * per_layer_cases());
+    ASSERT_EQ(static_cast<int>(j["cases"].size()),
+              2 * 2 * (per_layer_cases() + top_cases_per_layer()));
     for (const auto& k : j["cases"]) {
         EXPECT_EQ(k["layer"], 1) << k["id"];
         EXPECT_THAT(k["id"].get<std::string>(), HasSubstr("/L1/"));
@@ -589,6 +606,56 @@ INSTANTIATE_TEST_SUITE_P(
         n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
         return n;
     });
+
+// A mutant inside a composed top: the regression runs the kernel's own case and every top that
+// instantiates the variant, and the top's report names the mutated stage first, the downstream
+// ones as propagated; without a fault the same tops pass (the default suite test).
+TEST(Cosim, AFaultFailsTheComposedTopsThatInstantiateIt) {
+    const fs::path dir = fs::temp_directory_path() / "flexllm_composed_fault";
+    fs::remove_all(dir);
+    RegressOptions o;
+    o.fault = "p8-floor";  // softmax_decode
+    o.filter = "tiny_b/decode/L1/*";
+    o.explicit_options = {"filter"};
+    o.waves_dir = dir.string();
+    const auto r = run_regress(o);
+    EXPECT_EQ(r.exit_code, 1);
+    std::map<std::string, const CaseOutcome*> by_id;
+    for (const auto& c : r.cases) by_id[c.spec.id()] = &c;
+    EXPECT_EQ(by_id.size(), 2u) << r.table;
+    ASSERT_TRUE(by_id.count("tiny_b/decode/L1/softmax/attn")) << r.table;
+    ASSERT_TRUE(by_id.count("tiny_b/decode/L1/attn/attn")) << r.table;
+    const CaseOutcome& top = *by_id.at("tiny_b/decode/L1/attn/attn");
+    EXPECT_FALSE(top.passed);
+    EXPECT_EQ(top.module, "attn_decode_tiny_b_fault_p8_floor");
+    EXPECT_THAT(top.failure, HasSubstr("first divergence in stage softmax (softmax_decode"));
+    EXPECT_THAT(top.failure, HasSubstr("stage context"));
+    EXPECT_THAT(top.failure, HasSubstr("(propagated)"));
+    EXPECT_THAT(top.failure, HasSubstr("[C-sim ok: only the RTL diverged]"));
+    // Its waveform is named by the case, beside the kernel case's.
+    EXPECT_EQ(fs::path(top.waves).filename(), "tiny_b.decode.L1.attn.attn.fst");
+    EXPECT_TRUE(fs::exists(top.waves));
+    EXPECT_THAT(r.table, HasSubstr("FAIL tiny_b/decode/L1/attn/attn"));
+    fs::remove_all(dir);
+}
+
+// The composed tops need chaining golden taps: seeded random stimulus runs the kernels alone,
+// and a composed top's id parses back (flexllm debug takes it).
+TEST(Suite, ComposedTopsRunOnGoldenTapsOnly) {
+    RegressOptions o = apply_suite(RegressOptions{});
+    size_t golden_tops = 0;
+    for (const auto& c : suite_cases(o)) golden_tops += is_composed_case(c);
+    EXPECT_EQ(golden_tops, 2u * 2u * static_cast<size_t>(tiny().layers) * 5u);
+    o.source = "random";
+    for (const auto& c : suite_cases(o)) EXPECT_FALSE(is_composed_case(c)) << c.id();
+    const CaseSpec c = parse_case_id("tiny_a/prefill/L1/attn_in/k");
+    EXPECT_TRUE(is_composed_case(c));
+    EXPECT_EQ(c.layer, 1);
+    EXPECT_EQ(c.id(), "tiny_a/prefill/L1/attn_in/k");
+    expect_error([] { parse_case_id("tiny_a/prefill/L1/attn_in/gate"); },
+                 {"composed top attn_in serves no role 'gate'"});
+    expect_error([] { parse_case_id("tiny_a/prefill/attn/attn"); }, {"needs a layer"});
+}
 
 }  // namespace
 }  // namespace flexllm::tb
