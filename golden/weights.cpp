@@ -26,6 +26,26 @@ std::vector<float> norm_gains(Rng& rng, int hidden,
     return g;
 }
 
+// An untied LM head that has learned a bigram: the row of token succ(t) is 0.7 of the embedding
+// of t plus 0.3 of a Gaussian, succ a random permutation of the vocabulary. A state that still
+// carries its input token t predicts succ(t) with the margin a tied head gives t itself, so greedy
+// decoding walks succ's cycles (varied tokens) instead of repeating its input; attention and the
+// FFN perturb the walk.
+std::vector<float> successor_head(Rng& rng, const ModelConfig& cfg,
+                                  const std::vector<float>& embed) {
+    const int h = cfg.hidden;
+    std::vector<float> head = gaussian(rng, static_cast<size_t>(cfg.vocab) * h, 3.0 / std::sqrt(h));
+    std::vector<int> succ(cfg.vocab);
+    for (int t = 0; t < cfg.vocab; ++t) succ[t] = t;
+    for (int t = cfg.vocab - 1; t > 0; --t) std::swap(succ[t], succ[rng.uniform_int(t + 1)]);
+    for (int t = 0; t < cfg.vocab; ++t)
+        for (int c = 0; c < h; ++c) {
+            float& x = head[static_cast<size_t>(succ[t]) * h + c];
+            x = 0.3f * x + 0.7f * embed[static_cast<size_t>(t) * h + c];
+        }
+    return head;
+}
+
 }  // namespace
 
 ModelWeightsF synthetic_weights(const ModelConfig& cfg, uint64_t seed) {
@@ -68,9 +88,12 @@ ModelWeightsF synthetic_weights(const ModelConfig& cfg, uint64_t seed) {
         scale_rows(L.w_down, f);
         w.layers.push_back(std::move(L));
     }
+    // The final norm damps the outlier channels once more (1/fac^2 in all), so that the head reads
+    // what a state says about its token rather than the massive-activation channels every state
+    // shares (with 1/fac the head's argmax follows those channels to one fixed token).
     w.final_norm = norm_gains(rng, h, outliers);
-    if (!cfg.tie_embeddings)
-        w.lm_head = gaussian(rng, static_cast<size_t>(cfg.vocab) * h, 3.0 / std::sqrt(h));
+    for (auto [c, fac] : outliers) w.final_norm[c] = static_cast<float>(w.final_norm[c] / fac);
+    if (!cfg.tie_embeddings) w.lm_head = successor_head(rng, cfg, w.embed);
     return w;
 }
 

@@ -34,7 +34,9 @@ struct ModelWeightsF {
 
 // Synthetic weights from a seed with LLM-like statistics: Gaussian linears scaled 1/sqrt(fan_in),
 // RMSNorm gains near 1, and a few outlier channels of the residual stream 20-100x larger
-// (embedding and o/down output rows), so that rotation and per-token quantization matter.
+// (embedding and o/down output rows), so that rotation and per-token quantization matter. An
+// untied model's head predicts a fixed successor of the state's token (a learned bigram), so its
+// greedy output is varied; a tied head predicts the input token again (the output repeats).
 ModelWeightsF synthetic_weights(const ModelConfig& cfg, uint64_t seed);
 
 // "synthetic:SEED" or a path to a .safetensors file (HF Llama names); throws Error on bad input.

@@ -209,9 +209,6 @@ TEST(Suite, DefaultSuiteDecodeStepsConsumeDifferentTokens) {
     // decode/N consumes generated token N (the first is the prefill's).
     const std::set<int> consumed(run.gen.tokens.begin(), run.gen.tokens.begin() + o.decode_tokens);
     EXPECT_EQ(consumed.size(), static_cast<size_t>(o.decode_tokens));
-    go.top_k = 1;  // the greedy run this replaces: one token, repeated
-    const golden::GoldenRun greedy = golden::run_golden(go);
-    EXPECT_EQ(greedy.gen.tokens[0], greedy.gen.tokens[1]);
 }
 
 TEST(Suite, CaseIdsNameTheLayerExceptForTheLmHead) {

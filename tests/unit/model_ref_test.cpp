@@ -2,12 +2,15 @@
 // rotations leave the float model unchanged, the quantized model tracks the float model, and a
 // golden run survives the container and the safetensors path.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "golden/container.h"
 #include "golden/error.h"
@@ -126,6 +129,47 @@ TEST(GoldenRun, QuantizedModelTracksFloatAndRotationHelps) {
     EXPECT_GT(sqnr(rot, "q_proj"), sqnr(plain, "q_proj"));
     for (const char* s : {"rmsnorm", "rope", "swiglu", "fht", "attn_context"})
         EXPECT_GE(sqnr(rot, s), 40.0) << s;
+}
+
+TEST(SyntheticModel, GreedyOutputIsVariedOnTinyAndSmall) {
+    for (const char* model : {"tiny", "small"})
+        for (int prompt : {1, 7, 13, 16}) {
+            GoldenOptions o;
+            o.model = model;
+            o.prompt_len = prompt;
+            o.gen_len = 16;
+            const std::vector<int> toks = run_golden(o).gen.tokens;
+            ASSERT_EQ(toks.size(), 16u);
+            EXPECT_GE(std::set<int>(toks.begin(), toks.end()).size(), 8u)
+                << model << " prompt " << prompt << ": " << fmt::format("{}", fmt::join(toks, " "));
+        }
+}
+
+// Largest over median of the per-channel mean |x| of the residual stream after layer 0.
+double outlier_ratio(const GoldenRun& r) {
+    const Tensor* t = nullptr;
+    for (const Tensor& x : r.taps)
+        if (x.name == "prefill/L0/ffn_residual") t = &x;
+    if (t == nullptr) throw Error("no tap prefill/L0/ffn_residual");
+    const std::vector<int32_t> v = t->to_vector<int32_t>();
+    const int64_t rows = t->shape[0], ch = t->shape[1];
+    std::vector<double> mean(ch, 0.0);
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t c = 0; c < ch; ++c) mean[c] += std::fabs(double(v[i * ch + c])) / rows;
+    std::vector<double> sorted = mean;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted.back() / sorted[ch / 2];
+}
+
+TEST(SyntheticModel, ResidualStreamCarriesOutlierChannelsThatTheRotationSpreads) {
+    GoldenOptions o;
+    o.gen_len = 1;
+    o.rotate = false;
+    const double plain = outlier_ratio(run_golden(o));
+    o.rotate = true;
+    const double rotated = outlier_ratio(run_golden(o));
+    EXPECT_GE(plain, 20.0);
+    EXPECT_LT(rotated, 4.0);
 }
 
 TEST(GoldenRun, ContainerRoundTripAndSafetensorsWeightsGiveTheSameRun) {

@@ -271,11 +271,11 @@ TEST(Safetensors, LlamaModelRoundTripsInF32Bf16F16) {
         EXPECT_EQ(f.info("model.embed_tokens.weight").dtype, dtype);
         EXPECT_EQ(f.info("model.layers.1.mlp.down_proj.weight").shape,
                   (std::vector<int64_t>{cfg.hidden, cfg.intermediate}));
-        EXPECT_EQ(f.names().size(), 2u + 9u * cfg.layers);  // tied: no lm_head
+        EXPECT_EQ(f.names().size(), 3u + 9u * cfg.layers);  // tiny is untied: lm_head too
         EXPECT_EQ(f.metadata().at("format"), "pt");
         const ModelWeightsF got = load_safetensors(cfg, path);
         EXPECT_EQ(got.cfg.name, "tiny");
-        EXPECT_TRUE(got.lm_head.empty());
+        EXPECT_FALSE(got.lm_head.empty());
         expect_model_eq(got, src, dtype);
     }
 }
@@ -480,9 +480,11 @@ TEST(Safetensors, RejectsMissingTensor) {
                  {path, "tensor 'model.layers.1.self_attn.v_proj.weight' is missing"});
     expect_error([&] { f.read_f32("nope", {1}); }, {full, "tensor 'nope' is missing"});
 
-    ModelConfig untied = cfg;
-    untied.tie_embeddings = false;
-    expect_error([&] { load_safetensors(untied, full); }, {"tensor 'lm_head.weight' is missing"});
+    ModelConfig tied = cfg;
+    tied.tie_embeddings = true;
+    const std::string tied_file = temp_path("tied");
+    write_safetensors_model(pattern_model(tied), tied_file, "F16");
+    expect_error([&] { load_safetensors(cfg, tied_file); }, {"tensor 'lm_head.weight' is missing"});
     expect_error([&] { load_safetensors(cfg, temp_path("absent")); }, {"cannot open"});
 }
 
